@@ -1,0 +1,59 @@
+import { BASE62, randomBase62 } from '../core/crypto';
+
+/**
+ * Key format: `psk_<8 id chars>.<32 secret chars><6 checksum chars>`, all base62.
+ * - `psk_` tags the key as ours, for secret scanners and people.
+ * - The 12-character public prefix (`psk_` + 8) is unique and indexed; it is what the UI shows.
+ * - The secret has 32 x log2(62) = 190.5 bits from the CSPRNG.
+ * - The checksum (CRC-32 of everything before it) lets a malformed or mistyped key be refused
+ *   before any database read.
+ */
+export const KEY_TAG = 'psk_';
+const ID_LENGTH = 8;
+const SECRET_LENGTH = 32;
+const CHECKSUM_LENGTH = 6;
+
+const keyPattern = new RegExp(
+  `^(${KEY_TAG}[0-9A-Za-z]{${ID_LENGTH}})\\.([0-9A-Za-z]{${SECRET_LENGTH}})([0-9A-Za-z]{${CHECKSUM_LENGTH}})$`,
+);
+
+const crcTable = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(text: string): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < text.length; i++) crc = crcTable[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function checksum(body: string): string {
+  let value = crc32(body);
+  let out = '';
+  for (let i = 0; i < CHECKSUM_LENGTH; i++) {
+    out = BASE62[value % 62] + out;
+    value = Math.floor(value / 62);
+  }
+  return out;
+}
+
+export interface GeneratedKey {
+  key: string;
+  prefix: string;
+}
+
+export function generateApiKey(): GeneratedKey {
+  const prefix = KEY_TAG + randomBase62(ID_LENGTH);
+  const body = `${prefix}.${randomBase62(SECRET_LENGTH)}`;
+  return { key: body + checksum(body), prefix };
+}
+
+/** The public prefix of a well-formed key with a valid checksum, else null. Reads no database. */
+export function parseApiKey(key: string): { prefix: string } | null {
+  const match = keyPattern.exec(key);
+  if (!match) return null;
+  const [, prefix, secret, sum] = match;
+  return checksum(`${prefix}.${secret}`) === sum ? { prefix: prefix! } : null;
+}

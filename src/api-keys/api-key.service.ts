@@ -1,0 +1,176 @@
+import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { LRUCache } from 'lru-cache';
+import { isAllPowerful } from '../auth/principal';
+import { digestsEqual, secretDigest } from '../core/crypto';
+import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import { ProcessingServiceProject } from '../processing-services/processing-service-project.entity';
+import { ProcessingService } from '../processing-services/processing-service.entity';
+import type { ProjectAccess } from '../projects/project-access';
+import { User } from '../users/user.entity';
+import { generateApiKey, parseApiKey } from './api-key-format';
+import { API_KEY_NAME_MAX, ApiKey } from './api-key.entity';
+
+export interface GenerateKeyInput {
+  processingServiceId: number;
+  name?: string | null;
+  expiresAt?: Date | null;
+  /** Keep the service's other active keys valid this long instead of revoking them now. */
+  previousKeyGraceSeconds?: number | null;
+}
+
+export interface GeneratedKeyResult {
+  /** The plaintext key: returned once, never stored. */
+  key: string;
+  apiKey: ApiKey;
+  processingService: ProcessingService;
+}
+
+/** What a verified key identifies. */
+export interface VerifiedKey {
+  apiKeyId: number;
+  processingServiceId: number;
+  expiresAt: Date | null;
+}
+
+/** A cached lookup: the key's digest and identity, or `null` when no active key has this prefix. */
+type CachedLookup = { digest: string; verified: VerifiedKey } | null;
+
+export const MAX_GRACE_SECONDS = 30 * 24 * 3600;
+
+/**
+ * API key lifecycle and verification. Verified lookups are cached in-process by prefix for a
+ * few seconds (negative ones too), so a hot worker's requests touch no table to authenticate;
+ * rotation and revocation evict at once in this process, and other replicas within the TTL.
+ */
+export class ApiKeyService {
+  private readonly cache: LRUCache<string, { value: CachedLookup }>;
+
+  constructor(settings: { cacheTtlSeconds: number; cacheMaxEntries?: number }) {
+    this.cache = new LRUCache({ max: settings.cacheMaxEntries ?? 10_000, ttl: settings.cacheTtlSeconds * 1000 });
+  }
+
+  /**
+   * Verifies a presented key: format and checksum first (no I/O), then the cached or stored
+   * digest in constant time, then expiry. Unknown, wrong, revoked and expired keys all give null.
+   */
+  async verify(em: EntityManager, presented: string): Promise<VerifiedKey | null> {
+    const parsed = parseApiKey(presented);
+    if (!parsed) return null;
+    let lookup = this.cache.get(parsed.prefix)?.value;
+    if (lookup === undefined) {
+      lookup = await this.lookup(em, parsed.prefix);
+      this.cache.set(parsed.prefix, { value: lookup });
+    }
+    if (!lookup || !digestsEqual(lookup.digest, secretDigest(presented))) return null;
+    const { expiresAt } = lookup.verified;
+    if (expiresAt && expiresAt.getTime() <= Date.now()) return null;
+    return lookup.verified;
+  }
+
+  private async lookup(em: EntityManager, prefix: string): Promise<CachedLookup> {
+    const key = await em.findOne(ApiKey, { prefix, revokedAt: null }, { fields: ['id', 'digest', 'expiresAt', 'processingService'] });
+    if (!key) return null;
+    return {
+      digest: key.digest,
+      verified: { apiKeyId: key.id, processingServiceId: key.processingService.id, expiresAt: key.expiresAt ?? null },
+    };
+  }
+
+  /**
+   * Creates a key for a processing service and retires its other active keys: revoked at once,
+   * or, with a grace period, left to expire by then. The service row is locked for the whole
+   * change, so concurrent calls serialise and exactly one key ends up active.
+   */
+  async generate(em: EntityManager, access: ProjectAccess, input: GenerateKeyInput): Promise<GeneratedKeyResult> {
+    const grace = input.previousKeyGraceSeconds ?? 0;
+    if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) {
+      throw new ValidationError(`must be 0 to ${MAX_GRACE_SECONDS} seconds`, 'previousKeyGraceSeconds');
+    }
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+      throw new ValidationError('must be in the future', 'expiresAt');
+    }
+    const requestedName = input.name?.trim();
+    if (requestedName !== undefined && (requestedName.length === 0 || requestedName.length > API_KEY_NAME_MAX)) {
+      throw new ValidationError(`must be 1 to ${API_KEY_NAME_MAX} characters`, 'name');
+    }
+    // Checked before the transaction: the access check reads on the request's connection.
+    await this.assertManages(em, access, input.processingServiceId);
+    const actor = access.principal;
+
+    const result = await this.retryOnPrefixCollision(() => em.transactional(async (tx) => {
+      const service = await tx.findOne(
+        ProcessingService,
+        { id: input.processingServiceId },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      if (!service) throw new NotFoundError('Processing service not found');
+      const retired: { prefix: string }[] = await tx.getConnection().execute(
+        grace === 0
+          ? `update api_keys set revoked_at = now()
+              where processing_service_id = ? and revoked_at is null returning prefix`
+          : `update api_keys set expires_at = least(coalesce(expires_at, 'infinity'), now() + make_interval(secs => ?))
+              where processing_service_id = ? and revoked_at is null returning prefix`,
+        grace === 0 ? [service.id] : [grace, service.id],
+      );
+      const { key, prefix } = generateApiKey();
+      const apiKey = tx.create(ApiKey, {
+        prefix,
+        digest: secretDigest(key),
+        name: requestedName ?? `${service.name} key`.slice(0, API_KEY_NAME_MAX),
+        processingService: service,
+        createdBy: actor.kind === 'user' ? tx.getReference(User, actor.userId) : null,
+        expiresAt: input.expiresAt ?? null,
+      });
+      await tx.flush();
+      return { key, apiKey, processingService: service, retired };
+    }));
+    for (const { prefix } of result.retired) this.cache.delete(prefix);
+    return { key: result.key, apiKey: result.apiKey, processingService: result.processingService };
+  }
+
+  /** A new prefix colliding with an existing one (about 1 in 10^14) just draws another key. */
+  private async retryOnPrefixCollision<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof UniqueConstraintViolationException) || tries >= 3) throw error;
+      }
+    }
+  }
+
+  /** Revokes a key for good (a revoked key can never be used again). Revoking twice is harmless. */
+  async revoke(em: EntityManager, access: ProjectAccess, apiKeyId: number): Promise<ApiKey> {
+    const key = await em.findOne(ApiKey, { id: apiKeyId });
+    if (!key) throw new NotFoundError('API key not found');
+    await this.assertManages(em, access, key.processingService.id);
+    await em.nativeUpdate(ApiKey, { id: apiKeyId, revokedAt: null }, { revokedAt: new Date() });
+    this.cache.delete(key.prefix);
+    await em.refresh(key);
+    return key;
+  }
+
+  /** A service's keys, newest first (prefixes and metadata only). */
+  async list(em: EntityManager, access: ProjectAccess, processingServiceId: number): Promise<ApiKey[]> {
+    await this.assertManages(em, access, processingServiceId);
+    return em.find(ApiKey, { processingService: processingServiceId }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+  }
+
+  /**
+   * Superusers and managers of a project the service belongs to may manage its keys. Others get
+   * "not found" when they cannot see the service at all, so ids do not leak its existence.
+   */
+  private async assertManages(em: EntityManager, access: ProjectAccess, processingServiceId: number): Promise<void> {
+    if (isAllPowerful(access.principal)) {
+      if (!(await em.count(ProcessingService, { id: processingServiceId }))) {
+        throw new NotFoundError('Processing service not found');
+      }
+      return;
+    }
+    const links = await em.find(ProcessingServiceProject, { processingService: processingServiceId });
+    const projectIds = links.map((link) => link.project.id);
+    if (await access.isManager(projectIds)) return;
+    if (await access.hasRole(projectIds, 'BASIC_MEMBER')) throw new ForbiddenError('Only project managers may manage keys');
+    throw new NotFoundError('Processing service not found');
+  }
+}

@@ -1,0 +1,40 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Auth } from '../auth/auth-rule';
+import { ProcessingServiceType } from '../processing-services/processing-service.type';
+
+@ObjectType('ApiKey', { description: 'An API key of a processing service. Only its public prefix is ever shown again.' })
+export class ApiKeyType {
+  @Field(() => ID)
+  id!: number;
+
+  @Field(() => String)
+  prefix!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  expiresAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  revokedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Updated at most every few seconds.' })
+  lastUsedAt!: Date | null;
+}
+
+@ObjectType('GenerateKeyPayload')
+export class GenerateKeyPayload {
+  @Auth('USER')
+  @Field(() => String, { description: 'The plaintext key, for `Authorization: Api-Key <key>`. Shown only here, once.' })
+  key!: string;
+
+  @Field(() => ApiKeyType)
+  apiKey!: ApiKeyType;
+
+  @Field(() => ProcessingServiceType)
+  processingService!: ProcessingServiceType;
+}

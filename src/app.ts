@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config';
+import { createLogger } from './core/logger';
+import { migrate, openDatabase, type Database } from './db/database';
+import { createGateway } from './http/server';
+import { createServices, type Services } from './services';
+
+export interface RunningGateway {
+  app: FastifyInstance;
+  database: Database;
+  services: Services;
+  /** e.g. http://127.0.0.1:4000 */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the database, applies migrations, makes sure the ADMIN_EMAIL superuser exists, and serves
+ * HTTP. `stop` stops accepting, lets in-flight requests finish, then closes the pool.
+ */
+export async function startGateway(config: Config): Promise<RunningGateway> {
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase(
+    { databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE },
+    logger,
+  );
+  try {
+    const applied = await migrate(database.orm);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+    const services = createServices(config);
+    if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+      const { user, created } = await services.users.ensureSuperuser(
+        database.orm.em.fork(),
+        config.ADMIN_EMAIL,
+        config.ADMIN_PASSWORD,
+      );
+      logger.info({ userId: user.id, created }, 'admin superuser ensured');
+    }
+    const app = await createGateway({ config, database, services });
+    const address = await app.listen({ host: config.HOST, port: config.PORT });
+    return {
+      app,
+      database,
+      services,
+      url: address.replace('[::1]', '127.0.0.1'),
+      async stop() {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const positiveSeconds = z.coerce.number().int().min(1).max(86_400);
+
+/** Every setting the gateway reads from the environment; `.env.example` documents each one. */
+const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+    LOG_LEVEL: z.enum(logLevels).default('info'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    DATA_DIR: z.string().min(1).default('./data'),
+    ADMIN_EMAIL: z.email().optional(),
+    ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    TRUST_PROXY: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      ),
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+    SESSION_TTL_SECONDS: positiveSeconds.default(14 * 24 * 3600),
+    API_KEY_CACHE_TTL_SECONDS: positiveSeconds.default(10),
+    HEARTBEAT_WRITE_INTERVAL_SECONDS: positiveSeconds.default(5),
+    ONLINE_WINDOW_SECONDS: positiveSeconds.default(60),
+    AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
+    AUTH_FAILURE_WINDOW_SECONDS: positiveSeconds.default(60),
+  })
+  .refine((c) => Boolean(c.ADMIN_EMAIL) === Boolean(c.ADMIN_PASSWORD), {
+    message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+    path: ['ADMIN_PASSWORD'],
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/**
+ * Validates the environment. A bad value throws a ConfigError whose message is one line naming
+ * the variable, never echoing its value (it may be a password).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = configSchema.safeParse(present);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const variable = issue.path.join('.') || 'environment';
+    throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,44 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { DomainError, ValidationError } from '../core/errors';
+
+/** Codes whose messages were written for clients: GraphQL's own request errors and ours. */
+const clientFacingCodes = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'RATE_LIMITED',
+]);
+
+/** True for errors the server did not expect: these are logged in full and masked for the client. */
+export function isUnexpected(error: unknown): boolean {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) return false;
+  if (original instanceof GraphQLError) return !clientFacingCodes.has(String(original.extensions.code));
+  return true;
+}
+
+/**
+ * Shapes every error the client sees: domain errors keep their message and get their code (and
+ * the offending input path as `field`); GraphQL's own request errors pass; anything else becomes
+ * INTERNAL_SERVER_ERROR with no detail. Never a stack trace.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const { message, locations, path } = formatted;
+  if (original instanceof DomainError) {
+    const field = original instanceof ValidationError ? original.path : undefined;
+    return { message: original.message, locations, path, extensions: { code: original.code, ...(field ? { field } : {}) } };
+  }
+  if (!isUnexpected(error)) {
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { message, locations, path, extensions };
+  }
+  return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

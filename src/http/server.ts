@@ -1,0 +1,152 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { randomUUID } from 'node:crypto';
+import { authenticate, type AuthFailure } from '../auth/authenticate';
+import type { Config } from '../config';
+import { loggerOptions } from '../core/logger';
+import type { Database } from '../db/database';
+import type { GatewayContext } from '../graphql/context';
+import { formatError, isUnexpected } from '../graphql/errors';
+import { createLoaders } from '../graphql/loaders';
+import { buildGatewaySchema } from '../graphql/schema';
+import { ProjectAccess } from '../projects/project-access';
+import type { Services } from '../services';
+
+export type GatewayConfig = Pick<Config, 'NODE_ENV' | 'LOG_LEVEL' | 'TRUST_PROXY' | 'BODY_LIMIT_BYTES'>;
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  database: Database;
+  services: Services;
+  schema?: GraphQLSchema;
+}
+
+/** Query shape limits (graphql-armor): bounded work per request, whatever the client sends. */
+export const queryLimits = { maxDepth: 12, maxCost: 20_000, maxAliases: 20, maxDirectives: 20, maxTokens: 5_000 };
+
+const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
+
+function authError(failure: AuthFailure): GraphQLError {
+  if (failure.kind === 'rate-limited') {
+    return new GraphQLError('Too many failed authentication attempts; retry later', {
+      extensions: {
+        code: 'RATE_LIMITED',
+        http: { status: 429, headers: new Map([['retry-after', String(failure.retryAfterSeconds)]]) },
+      },
+    });
+  }
+  const message = failure.scheme === 'Api-Key' ? 'Invalid API key' : 'Invalid or expired credentials';
+  return new GraphQLError(message, {
+    extensions: {
+      code: 'UNAUTHENTICATED',
+      http: { status: 401, headers: new Map([['www-authenticate', `${failure.scheme} realm="ps-gateway"`]]) },
+    },
+  });
+}
+
+/** Logs unexpected errors in full (they are masked for the client) and marks keyed callers seen. */
+function gatewayPlugin(services: Services): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (isUnexpected(error)) contextValue.log?.error({ err: error.originalError ?? error }, 'unexpected error');
+          }
+        },
+        async willSendResponse({ contextValue }) {
+          const { principal } = contextValue;
+          // Every keyed request is a heartbeat; throttled inside, so usually no write at all.
+          if (principal?.kind !== 'service') return;
+          await services.heartbeats
+            .record(contextValue.em, principal, contextValue.client)
+            .catch((err: unknown) => contextValue.log.error({ err }, 'heartbeat failed'));
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The HTTP server: Apollo on Fastify at /graphql (GET and POST), /healthz, /readyz. The context
+ * builder resolves the caller, forks the EntityManager and creates the request's DataLoaders.
+ */
+export async function createGateway({ config, database, services, schema }: GatewayOptions): Promise<FastifyInstance> {
+  const production = config.NODE_ENV === 'production';
+  const app = Fastify({
+    logger: loggerOptions(config.LOG_LEVEL),
+    trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+    },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const armor = new ApolloArmor({
+    maxDepth: { n: queryLimits.maxDepth, ignoreIntrospection: true },
+    costLimit: { maxCost: queryLimits.maxCost, ignoreIntrospection: true },
+    maxAliases: { n: queryLimits.maxAliases },
+    maxDirectives: { n: queryLimits.maxDirectives },
+    maxTokens: { n: queryLimits.maxTokens },
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema: schema ?? buildGatewaySchema(),
+    introspection: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    formatError,
+    validationRules: armor.validationRules,
+    plugins: [
+      ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
+      fastifyApolloDrainPlugin(app),
+      gatewayPlugin(services),
+      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+  });
+  await apollo.start();
+
+  const { orm } = database;
+  const context = async (request: FastifyRequest): Promise<GatewayContext> => {
+    const em = orm.em.fork();
+    const outcome = await authenticate(
+      { users: services.users, apiKeys: services.apiKeys, limiter: services.authFailures },
+      em,
+      request.headers.authorization,
+      request.ip,
+    );
+    if (!outcome.ok) {
+      request.log.info({ failure: outcome.failure.kind }, 'authentication refused');
+      throw authError(outcome.failure);
+    }
+    const { principal } = outcome;
+    const userAgent = request.headers['user-agent'];
+    return {
+      em,
+      principal,
+      access: new ProjectAccess(em, principal),
+      services,
+      loaders: createLoaders(em),
+      client: { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : null },
+      log: request.log as unknown as GatewayContext['log'],
+    };
+  };
+  await app.register(fastifyApollo(apollo), { path: '/graphql', method: ['GET', 'POST', 'OPTIONS'], context });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const ready = await database.ping();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'database unavailable' });
+  });
+  return app;
+}

@@ -1,0 +1,117 @@
+import { ValidationError } from '../core/errors';
+
+/** What a worker reports about itself. */
+export interface ReportedClientInfo {
+  hostname?: string | null;
+  software?: string | null;
+  version?: string | null;
+  platform?: string | null;
+  podName?: string | null;
+  extra?: Record<string, unknown> | null;
+}
+
+/** What the server observes about the caller; always overwrites what is stored. */
+export interface ObservedClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** The stored, merged value: `lastSeenClientInfo`. */
+export interface ClientInfo extends ObservedClientInfo {
+  hostname: string | null;
+  software: string | null;
+  version: string | null;
+  platform: string | null;
+  podName: string | null;
+  extra: Record<string, string | number | boolean | null>;
+}
+
+export const CLIENT_INFO_LIMITS = {
+  /** The original keeps at most 20 extra keys... */
+  maxExtraKeys: 20,
+  /** ...and cuts every string to 500 characters. */
+  maxStringLength: 500,
+  maxKeyLength: 64,
+  /** The whole serialized object, so one request cannot bloat the row. */
+  maxTotalBytes: 8 * 1024,
+} as const;
+
+const reportedFields = ['hostname', 'software', 'version', 'platform', 'podName'] as const;
+
+function cut(value: string): string {
+  return value.length > CLIENT_INFO_LIMITS.maxStringLength
+    ? value.slice(0, CLIENT_INFO_LIMITS.maxStringLength)
+    : value;
+}
+
+/**
+ * Bounds what a worker reported: strings cut to 500 chars, extra values limited to scalars, at
+ * most 20 extra keys. Too many extra keys or nested values are refused rather than silently
+ * dropped, so the worker learns its report is not being kept.
+ */
+export function sanitizeReported(reported: ReportedClientInfo, path = 'clientInfo'): ReportedClientInfo {
+  const clean: ReportedClientInfo = {};
+  for (const field of reportedFields) {
+    const value = reported[field];
+    if (value !== undefined && value !== null) clean[field] = cut(value);
+  }
+  if (reported.extra) {
+    const entries = Object.entries(reported.extra);
+    if (entries.length > CLIENT_INFO_LIMITS.maxExtraKeys) {
+      throw new ValidationError(`at most ${CLIENT_INFO_LIMITS.maxExtraKeys} extra keys are kept`, `${path}.extra`);
+    }
+    const extra: Record<string, string | number | boolean | null> = {};
+    for (const [key, value] of entries) {
+      if (key.length === 0 || key.length > CLIENT_INFO_LIMITS.maxKeyLength) {
+        throw new ValidationError(`keys must be 1 to ${CLIENT_INFO_LIMITS.maxKeyLength} characters`, `${path}.extra`);
+      }
+      if (typeof value === 'string') extra[key] = cut(value);
+      else if (value === null || typeof value === 'number' || typeof value === 'boolean') extra[key] = value;
+      else throw new ValidationError('values must be strings, numbers, booleans or null', `${path}.extra.${key}`);
+    }
+    clean.extra = extra;
+  }
+  return clean;
+}
+
+/**
+ * Merges a heartbeat into the stored value: server fields always overwrite; a reported field
+ * replaces the stored one only when non-empty, so an empty value never erases what registration
+ * said. Extra keys merge the same way.
+ */
+export function mergeClientInfo(
+  stored: ClientInfo | null | undefined,
+  reported: ReportedClientInfo,
+  observed: ObservedClientInfo,
+): ClientInfo {
+  const merged: ClientInfo = {
+    hostname: stored?.hostname ?? null,
+    software: stored?.software ?? null,
+    version: stored?.version ?? null,
+    platform: stored?.platform ?? null,
+    podName: stored?.podName ?? null,
+    extra: { ...(stored?.extra ?? {}) },
+    ip: observed.ip,
+    userAgent: observed.userAgent ? cut(observed.userAgent) : null,
+  };
+  for (const field of reportedFields) {
+    const value = reported[field];
+    if (value) merged[field] = value;
+  }
+  for (const [key, value] of Object.entries(reported.extra ?? {})) {
+    if (value !== '' && value !== null && value !== undefined) merged.extra[key] = value as string | number | boolean;
+  }
+  const keys = Object.keys(merged.extra);
+  if (keys.length > CLIENT_INFO_LIMITS.maxExtraKeys) {
+    for (const key of keys.slice(0, keys.length - CLIENT_INFO_LIMITS.maxExtraKeys)) delete merged.extra[key];
+  }
+  if (Buffer.byteLength(JSON.stringify(merged)) > CLIENT_INFO_LIMITS.maxTotalBytes) {
+    throw new ValidationError(`client info may not exceed ${CLIENT_INFO_LIMITS.maxTotalBytes} bytes`, 'clientInfo');
+  }
+  return merged;
+}
+
+/** True when merging `next` into `stored` changes nothing but would still be written. */
+export function sameClientInfo(a: ClientInfo | null | undefined, b: ClientInfo): boolean {
+  return a !== null && a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}

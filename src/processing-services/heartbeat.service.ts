@@ -1,0 +1,59 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { LRUCache } from 'lru-cache';
+import type { ServicePrincipal } from '../auth/principal';
+import { mergeClientInfo, type ClientInfo, type ObservedClientInfo, type ReportedClientInfo } from './client-info';
+
+interface LastWrite {
+  at: number;
+  observed: string;
+  reported: string | undefined;
+}
+
+/**
+ * Marks processing services seen. Writes at most once per service every `writeIntervalSeconds`
+ * unless what the worker reports (or where it calls from) changed, so a busy worker does not
+ * turn every request into a row update. Raw SQL on purpose: a heartbeat must not bump updatedAt.
+ */
+export class HeartbeatService {
+  private readonly lastWrites = new LRUCache<number, LastWrite>({ max: 100_000 });
+
+  constructor(private readonly settings: { writeIntervalSeconds: number }) {}
+
+  /** Records a heartbeat; returns true when it wrote one. */
+  async record(
+    em: EntityManager,
+    caller: ServicePrincipal,
+    observed: ObservedClientInfo,
+    reported?: ReportedClientInfo,
+  ): Promise<boolean> {
+    const serviceId = caller.processingServiceId;
+    const observedPrint = JSON.stringify(observed);
+    const reportedPrint = reported ? JSON.stringify(reported) : undefined;
+    const last = this.lastWrites.get(serviceId);
+    const now = Date.now();
+    if (
+      last &&
+      now - last.at < this.settings.writeIntervalSeconds * 1000 &&
+      last.observed === observedPrint &&
+      (reportedPrint === undefined || reportedPrint === last.reported)
+    ) {
+      return false;
+    }
+    await em.transactional(async (tx) => {
+      const connection = tx.getConnection();
+      const [row]: { last_seen_client_info: ClientInfo | null }[] = await connection.execute(
+        'select last_seen_client_info from processing_services where id = ? for update',
+        [serviceId],
+      );
+      if (!row) return;
+      const merged = mergeClientInfo(row.last_seen_client_info, reported ?? {}, observed);
+      await connection.execute(
+        'update processing_services set last_seen = now(), last_seen_live = true, last_seen_client_info = ? where id = ?',
+        [JSON.stringify(merged), serviceId],
+      );
+      await connection.execute('update api_keys set last_used_at = now() where id = ?', [caller.apiKeyId]);
+    });
+    this.lastWrites.set(serviceId, { at: now, observed: observedPrint, reported: reportedPrint ?? last?.reported });
+    return true;
+  }
+}

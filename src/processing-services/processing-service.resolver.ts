@@ -1,0 +1,147 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ApiKeyType } from '../api-keys/api-key.type';
+import { Auth } from '../auth/auth-rule';
+import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import { parseId } from '../core/ids';
+import type { GatewayContext } from '../graphql/context';
+import { ProjectType } from '../projects/project.type';
+import { sanitizeReported } from './client-info';
+import type { ProcessingService } from './processing-service.entity';
+import { ClientInfoInput, CreateProcessingServiceInput, UpdateProcessingServiceInput } from './processing-service.input';
+import { serviceMode, serviceStatus } from './processing-service.service';
+import {
+  ClientInfoType,
+  ProcessingServiceConnection,
+  ProcessingServiceType,
+  ServiceModeEnum,
+  ServiceStatusEnum,
+} from './processing-service.type';
+
+const CURSOR_TAG = 'ps:';
+
+function encodeCursor(id: number): string {
+  return Buffer.from(CURSOR_TAG + id).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  if (!text.startsWith(CURSOR_TAG)) throw new ValidationError('is not a cursor from this API', 'after');
+  return parseId(text.slice(CURSOR_TAG.length), 'after');
+}
+
+function parseIds(ids: readonly string[] | null | undefined, path: string): number[] | undefined {
+  return ids?.map((id, index) => parseId(id, `${path}.${index}`));
+}
+
+@Resolver(() => ProcessingServiceType)
+export class ProcessingServiceResolver {
+  @Auth(['USER', 'PROCESSING_SERVICE'])
+  @Query(() => ProcessingServiceType, {
+    nullable: true,
+    description: 'Null when it does not exist or the viewer may not see it. A key sees only its own service.',
+  })
+  processingService(@Arg('id', () => ID) id: string, @Ctx() { em, services, access }: GatewayContext) {
+    return services.processingServices.findVisible(em, access, parseId(id));
+  }
+
+  @Auth('PROJECT_MEMBER', { projectArg: 'projectId' })
+  @Query(() => ProcessingServiceConnection, { description: "A project's processing services, newest first." })
+  async processingServices(
+    @Arg('projectId', () => ID) projectId: string,
+    @Arg('first', () => Int, { defaultValue: 50, description: 'At most 100.' }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() { em, services }: GatewayContext,
+  ): Promise<ProcessingServiceConnection> {
+    const page = await services.processingServices.listForProject(
+      em,
+      parseId(projectId, 'projectId'),
+      first,
+      after ? decodeCursor(after) : null,
+    );
+    const edges = page.nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
+    return {
+      edges,
+      totalCount: page.totalCount,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+
+  @Auth('USER')
+  @Mutation(() => ProcessingServiceType, { description: 'Project managers of every listed project, or superusers.' })
+  createProcessingService(
+    @Arg('input', () => CreateProcessingServiceInput) input: CreateProcessingServiceInput,
+    @Ctx() { em, services, access }: GatewayContext,
+  ) {
+    return services.processingServices.create(em, access, { ...input, projectIds: parseIds(input.projectIds, 'input.projectIds') });
+  }
+
+  @Auth('USER')
+  @Mutation(() => ProcessingServiceType, {
+    description: 'Project managers of the service and of every project it joins or leaves, or superusers.',
+  })
+  updateProcessingService(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateProcessingServiceInput) input: UpdateProcessingServiceInput,
+    @Ctx() { em, services, access }: GatewayContext,
+  ) {
+    return services.processingServices.update(em, access, parseId(id), {
+      ...input,
+      projectIds: parseIds(input.projectIds, 'input.projectIds'),
+    });
+  }
+
+  @Auth('USER')
+  @Mutation(() => Boolean, { description: 'Deletes the service, its keys and links. Managers of all its projects, or superusers.' })
+  deleteProcessingService(@Arg('id', () => ID) id: string, @Ctx() { em, services, access }: GatewayContext) {
+    return services.processingServices.delete(em, access, parseId(id));
+  }
+
+  @Auth('PROCESSING_SERVICE')
+  @Mutation(() => ProcessingServiceType, {
+    description: 'Reports the calling service alive, with what the worker says about itself. For idle workers.',
+  })
+  async heartbeat(
+    @Arg('clientInfo', () => ClientInfoInput, { nullable: true }) clientInfo: ClientInfoInput | null,
+    @Ctx() context: GatewayContext,
+  ) {
+    const { principal, services, em, client, loaders } = context;
+    if (principal.kind !== 'service') throw new ForbiddenError('Only a processing service may send heartbeats');
+    await services.heartbeats.record(em, principal, client, clientInfo ? sanitizeReported(clientInfo) : undefined);
+    const service = await loaders.processingServiceById.load(principal.processingServiceId);
+    if (!service) throw new NotFoundError('Processing service not found');
+    return service;
+  }
+
+  @FieldResolver(() => ServiceModeEnum)
+  mode(@Root() service: ProcessingService) {
+    return serviceMode(service);
+  }
+
+  @FieldResolver(() => ServiceStatusEnum)
+  status(@Root() service: ProcessingService, @Ctx() { services }: GatewayContext) {
+    return serviceStatus(service, services.settings.onlineWindowSeconds);
+  }
+
+  @FieldResolver(() => ClientInfoType, { nullable: true, description: 'The last known worker.' })
+  lastSeenClientInfo(@Root() service: ProcessingService) {
+    return service.lastSeenClientInfo ?? null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Prefix of the newest key that is neither revoked nor expired.' })
+  async apiKeyPrefix(@Root() service: ProcessingService, @Ctx() { loaders }: GatewayContext) {
+    return (await loaders.activeKeyPrefixByService.load(service.id))?.prefix ?? null;
+  }
+
+  @Auth('PROJECT_MANAGER', { parentProjects: true })
+  @FieldResolver(() => [ApiKeyType], { description: 'All keys, newest first. Project managers only.' })
+  apiKeys(@Root() service: ProcessingService, @Ctx() { loaders }: GatewayContext) {
+    return loaders.apiKeysByService.load(service.id);
+  }
+
+  @FieldResolver(() => [ProjectType])
+  async projects(@Root() service: ProcessingService, @Ctx() { loaders }: GatewayContext) {
+    const links = await loaders.projectLinksByService.load(service.id);
+    const projects = await loaders.projectById.loadMany(links.map((link) => link.project.id));
+    return projects.filter((project) => project !== null && !(project instanceof Error));
+  }
+}

@@ -1,0 +1,99 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { registerStringEnum } from '../graphql/enum';
+
+export const ServiceModeEnum = registerStringEnum(
+  ['PUSH', 'PULL'] as const,
+  'ProcessingServiceMode',
+  'PUSH: the platform calls its endpointUrl. PULL: no endpoint; its workers call in. Derived from endpointUrl.',
+);
+
+export const ServiceStatusEnum = registerStringEnum(
+  ['ONLINE', 'OFFLINE', 'UNKNOWN'] as const,
+  'ProcessingServiceStatus',
+  'ONLINE while the last heartbeat is recent and live; UNKNOWN before the first one.',
+);
+
+@ObjectType('ClientInfo', { description: 'The last known worker: what it reported plus what the server observed.' })
+export class ClientInfoType {
+  @Field(() => String, { nullable: true })
+  hostname!: string | null;
+
+  @Field(() => String, { nullable: true })
+  software!: string | null;
+
+  @Field(() => String, { nullable: true })
+  version!: string | null;
+
+  @Field(() => String, { nullable: true })
+  platform!: string | null;
+
+  @Field(() => String, { nullable: true })
+  podName!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Observed by the server (forwarded headers only from trusted proxies).' })
+  ip!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Observed by the server.' })
+  userAgent!: string | null;
+
+  @Field(() => GraphQLJSONObject, { description: 'Extra keys the worker reported (bounded).' })
+  extra!: Record<string, unknown>;
+}
+
+@ObjectType('ProcessingService', { description: 'One ML backend: a worker or a fleet sharing one identity.' })
+export class ProcessingServiceType {
+  @Field(() => ID)
+  id!: number;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  description!: string;
+
+  @Field(() => String, { nullable: true })
+  endpointUrl?: string | null;
+
+  @Field(() => Date, { nullable: true })
+  lastSeen?: Date | null;
+
+  @Field(() => Boolean, { nullable: true })
+  lastSeenLive?: boolean | null;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+}
+
+@ObjectType('ProcessingServiceEdge')
+export class ProcessingServiceEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => ProcessingServiceType)
+  node!: ProcessingServiceType;
+}
+
+@ObjectType('PageInfo')
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ObjectType('ProcessingServiceConnection')
+export class ProcessingServiceConnection {
+  @Field(() => [ProcessingServiceEdge])
+  edges!: ProcessingServiceEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}

@@ -1,0 +1,74 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Auth } from '../auth/auth-rule';
+import { parseId } from '../core/ids';
+import type { GatewayContext } from '../graphql/context';
+import { UserType } from '../users/user.type';
+import type { ProjectMembership } from './project-membership.entity';
+import type { ProjectRole } from './project-role';
+import type { Project } from './project.entity';
+import { CreateProjectInput } from './project.input';
+import { ProjectMembershipType, ProjectRoleEnum, ProjectType } from './project.type';
+
+@Resolver(() => ProjectType)
+export class ProjectResolver {
+  @Auth(['USER', 'PROCESSING_SERVICE'])
+  @Query(() => [ProjectType], { description: "The viewer's projects (all of them for superusers)." })
+  projects(@Ctx() { em, services, principal }: GatewayContext): Promise<Project[]> {
+    return services.projects.listVisible(em, principal);
+  }
+
+  @Auth(['USER', 'PROCESSING_SERVICE'])
+  @Query(() => ProjectType, { nullable: true, description: 'Null when it does not exist or the viewer may not see it.' })
+  project(@Arg('id', () => ID) id: string, @Ctx() { em, services, principal }: GatewayContext): Promise<Project | null> {
+    return services.projects.findVisible(em, principal, parseId(id));
+  }
+
+  @Auth('SUPERUSER')
+  @Mutation(() => ProjectType, { description: 'Creates a project; the creator becomes its owner.' })
+  createProject(
+    @Arg('input', () => CreateProjectInput) input: CreateProjectInput,
+    @Ctx() { em, services, principal }: GatewayContext,
+  ): Promise<Project> {
+    return services.projects.createProject(em, principal, input);
+  }
+
+  @Auth('PROJECT_MANAGER', { projectArg: 'projectId' })
+  @Mutation(() => ProjectMembershipType, { description: "Adds a member, or changes an existing member's role." })
+  addProjectMember(
+    @Arg('projectId', () => ID) projectId: string,
+    @Arg('email', () => String) email: string,
+    @Arg('role', () => ProjectRoleEnum) role: ProjectRole,
+    @Ctx() { em, services }: GatewayContext,
+  ): Promise<ProjectMembership> {
+    return services.projects.addMember(em, parseId(projectId, 'projectId'), email, role);
+  }
+
+  @Auth('PROJECT_MANAGER', { projectArg: 'projectId' })
+  @Mutation(() => Boolean, { description: 'False when the user was not a member.' })
+  removeProjectMember(
+    @Arg('projectId', () => ID) projectId: string,
+    @Arg('userId', () => ID) userId: string,
+    @Ctx() { em, services }: GatewayContext,
+  ): Promise<boolean> {
+    return services.projects.removeMember(em, parseId(projectId, 'projectId'), parseId(userId, 'userId'));
+  }
+
+  @FieldResolver(() => UserType, { nullable: true })
+  owner(@Root() project: Project, @Ctx() { loaders }: GatewayContext) {
+    return project.owner ? loaders.userById.load(project.owner.id) : null;
+  }
+
+  @Auth('PROJECT_MEMBER', { parentProjects: true })
+  @FieldResolver(() => [ProjectMembershipType])
+  members(@Root() project: Project, @Ctx() { loaders }: GatewayContext) {
+    return loaders.membershipsByProject.load(project.id);
+  }
+}
+
+@Resolver(() => ProjectMembershipType)
+export class ProjectMembershipResolver {
+  @FieldResolver(() => UserType)
+  user(@Root() membership: ProjectMembership, @Ctx() { loaders }: GatewayContext) {
+    return loaders.userById.load(membership.user.id);
+  }
+}

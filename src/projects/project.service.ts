@@ -1,0 +1,116 @@
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { isAllPowerful, type Principal } from '../auth/principal';
+import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import { normalizeEmail } from '../users/user.service';
+import { User } from '../users/user.entity';
+import { ProjectMembership } from './project-membership.entity';
+import type { ProjectRole } from './project-role';
+import { Project } from './project.entity';
+
+export interface CreateProjectInput {
+  name: string;
+  description?: string | null;
+}
+
+export const PROJECT_NAME_MAX = 255;
+export const PROJECT_DESCRIPTION_MAX = 10_000;
+
+function checkProjectInput(input: CreateProjectInput): { name: string; description: string } {
+  const name = input.name.trim();
+  if (name.length === 0 || name.length > PROJECT_NAME_MAX) {
+    throw new ValidationError(`must be 1 to ${PROJECT_NAME_MAX} characters`, 'input.name');
+  }
+  const description = input.description ?? '';
+  if (description.length > PROJECT_DESCRIPTION_MAX) {
+    throw new ValidationError(`may not exceed ${PROJECT_DESCRIPTION_MAX} characters`, 'input.description');
+  }
+  return { name, description };
+}
+
+export class ProjectService {
+  /** The projects a principal can see: all for superusers, linked ones for a processing service, else memberships and owned ones. */
+  async listVisible(em: EntityManager, actor: Principal): Promise<Project[]> {
+    if (isAllPowerful(actor)) return em.find(Project, {}, { orderBy: { id: 'asc' } });
+    const ids = await this.visibleIds(em, actor);
+    return ids.length > 0 ? em.find(Project, { id: { $in: ids } }, { orderBy: { id: 'asc' } }) : [];
+  }
+
+  /** One project, or null when it does not exist or the principal may not see it (no existence oracle). */
+  async findVisible(em: EntityManager, actor: Principal, projectId: number): Promise<Project | null> {
+    if (!isAllPowerful(actor) && !(await this.visibleIds(em, actor, projectId)).includes(projectId)) return null;
+    return em.findOne(Project, { id: projectId });
+  }
+
+  /** Ids of the projects a non-superuser principal can see, optionally only `onlyId`. */
+  private async visibleIds(em: EntityManager, actor: Principal, onlyId?: number): Promise<number[]> {
+    const knex = em.getKnex();
+    let query;
+    if (actor.kind === 'service') {
+      query = knex
+        .select('project_id as id')
+        .from('processing_service_projects')
+        .where('processing_service_id', actor.processingServiceId);
+      if (onlyId !== undefined) query.andWhere('project_id', onlyId);
+    } else if (actor.kind === 'user') {
+      query = knex
+        .select('p.id')
+        .from('projects as p')
+        .leftJoin('project_memberships as m', (join) => join.on('m.project_id', 'p.id').andOnVal('m.user_id', actor.userId))
+        .where((where) => where.where('p.owner_id', actor.userId).orWhereNotNull('m.id'));
+      if (onlyId !== undefined) query.andWhere('p.id', onlyId);
+    } else {
+      return [];
+    }
+    const rows: { id: number }[] = await query;
+    return rows.map((row) => row.id);
+  }
+
+  /** Creates a project; the creating user becomes its owner. Superusers only. */
+  async createProject(em: EntityManager, actor: Principal, input: CreateProjectInput): Promise<Project> {
+    if (!isAllPowerful(actor)) throw new ForbiddenError('Only superusers may create projects');
+    const { name, description } = checkProjectInput(input);
+    const project = em.create(Project, {
+      name,
+      description,
+      owner: actor.kind === 'user' ? em.getReference(User, actor.userId) : null,
+    });
+    await em.flush();
+    return project;
+  }
+
+  /** Adds a user to a project, or changes the role of an existing member. */
+  async addMember(em: EntityManager, projectId: number, emailInput: string, role: ProjectRole): Promise<ProjectMembership> {
+    const email = normalizeEmail(emailInput);
+    const [project, user] = await Promise.all([
+      em.findOne(Project, { id: projectId }),
+      em.findOne(User, { email }),
+    ]);
+    if (!project) throw new NotFoundError('Project not found');
+    if (!user) throw new NotFoundError('No user with this email');
+    const existing = await em.findOne(ProjectMembership, { project, user });
+    if (existing) {
+      existing.role = role;
+      await em.flush();
+      return existing;
+    }
+    const membership = em.create(ProjectMembership, { project, user, role });
+    try {
+      await em.flush();
+    } catch (error) {
+      // A concurrent add of the same member won the race; theirs stands, with this role.
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      em.clear();
+      const winner = await em.findOneOrFail(ProjectMembership, { project: projectId, user: user.id });
+      winner.role = role;
+      await em.flush();
+      return winner;
+    }
+    return membership;
+  }
+
+  /** Removes a member; false when the user was not a member. */
+  async removeMember(em: EntityManager, projectId: number, userId: number): Promise<boolean> {
+    const deleted = await em.nativeDelete(ProjectMembership, { project: projectId, user: userId });
+    return deleted > 0;
+  }
+}

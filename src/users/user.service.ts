@@ -1,0 +1,118 @@
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { isAllPowerful, type Principal, type UserPrincipal } from '../auth/principal';
+import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../core/errors';
+import { secretDigest } from '../core/crypto';
+import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from './password';
+import { UserSession } from './user-session.entity';
+import { User } from './user.entity';
+
+export interface CreateUserInput {
+  email: string;
+  password: string;
+  isSuperuser?: boolean | null;
+}
+
+/** Session tokens are `pgs_` plus 43 base64url characters (256 bits). */
+const SESSION_TOKEN_TAG = 'pgs_';
+
+const emailSchema = z.email().max(254);
+
+/** Lower-cases and validates an email address. */
+export function normalizeEmail(email: string, path = 'email'): string {
+  const normalized = email.trim().toLowerCase();
+  if (!emailSchema.safeParse(normalized).success) throw new ValidationError('is not a valid email address', path);
+  return normalized;
+}
+
+function checkPassword(password: string): void {
+  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
+    throw new ValidationError(`must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`, 'password');
+  }
+}
+
+export class UserService {
+  constructor(private readonly settings: { sessionTtlSeconds: number }) {}
+
+  /** Creates a user. Only superusers (and the CLI operator) may. */
+  async createUser(em: EntityManager, actor: Principal, input: CreateUserInput): Promise<User> {
+    if (!isAllPowerful(actor)) throw new ForbiddenError('Only superusers may create users');
+    const email = normalizeEmail(input.email);
+    checkPassword(input.password);
+    const passwordHash = await hashPassword(input.password);
+    const user = em.create(User, { email, passwordHash, isSuperuser: input.isSuperuser ?? false });
+    try {
+      await em.flush();
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        em.clear();
+        throw new ConflictError('A user with this email already exists');
+      }
+      throw error;
+    }
+    return user;
+  }
+
+  /**
+   * Makes sure a superuser with this email exists (start-up bootstrap from ADMIN_EMAIL and
+   * ADMIN_PASSWORD). Idempotent: an existing user is promoted, its password left alone.
+   */
+  async ensureSuperuser(em: EntityManager, emailInput: string, password: string): Promise<{ user: User; created: boolean }> {
+    const email = normalizeEmail(emailInput, 'ADMIN_EMAIL');
+    checkPassword(password);
+    const existing = await em.findOne(User, { email });
+    if (existing) {
+      if (!existing.isSuperuser) {
+        existing.isSuperuser = true;
+        await em.flush();
+      }
+      return { user: existing, created: false };
+    }
+    const user = await this.createUser(em, { kind: 'system' }, { email, password, isSuperuser: true });
+    return { user, created: true };
+  }
+
+  /**
+   * Exchanges email and password for a session token. Unknown email and wrong password give the
+   * same error after the same amount of hashing work.
+   */
+  async login(em: EntityManager, emailInput: string, password: string): Promise<{ token: string; user: User }> {
+    const email = emailInput.trim().toLowerCase();
+    const user =
+      password.length <= PASSWORD_MAX_LENGTH && email.length <= 254
+        ? await em.findOne(User, { email }, { populate: ['passwordHash'] })
+        : null;
+    const valid = await verifyPassword(user?.passwordHash, password.slice(0, PASSWORD_MAX_LENGTH));
+    if (!user || !valid) throw new UnauthenticatedError('Invalid email or password');
+    const token = SESSION_TOKEN_TAG + randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + this.settings.sessionTtlSeconds * 1000);
+    em.create(UserSession, { user, tokenDigest: secretDigest(token), expiresAt });
+    await em.flush();
+    return { token, user };
+  }
+
+  /** Ends the session the caller authenticated with. */
+  async logout(em: EntityManager, actor: Principal): Promise<boolean> {
+    if (actor.kind !== 'user') return false;
+    const deleted = await em.nativeDelete(UserSession, { id: actor.sessionId });
+    return deleted > 0;
+  }
+
+  /** Resolves a session token to its user, or null when unknown or expired. */
+  async authenticate(em: EntityManager, token: string): Promise<UserPrincipal | null> {
+    if (!token.startsWith(SESSION_TOKEN_TAG) || token.length > 100) return null;
+    const session = await em.findOne(
+      UserSession,
+      { tokenDigest: secretDigest(token), expiresAt: { $gt: new Date() } },
+      { populate: ['user'] },
+    );
+    if (!session) return null;
+    const user = session.user.getEntity();
+    return { kind: 'user', userId: user.id, isSuperuser: user.isSuperuser, sessionId: session.id };
+  }
+
+  findById(em: EntityManager, id: number): Promise<User | null> {
+    return em.findOne(User, { id });
+  }
+}
