@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Config } from './config';
 import { createLogger } from './core/logger';
 import { migrate, openDatabase, type Database } from './db/database';
@@ -18,8 +19,11 @@ export interface RunningGateway {
  * Opens the database, applies migrations, makes sure the ADMIN_EMAIL superuser exists, and serves
  * HTTP. `stop` stops accepting, lets in-flight requests finish, then closes the pool.
  */
-export async function startGateway(config: Config): Promise<RunningGateway> {
-  const logger = createLogger(config.LOG_LEVEL);
+export async function startGateway(
+  config: Config,
+  logDestination?: DestinationStream,
+): Promise<RunningGateway> {
+  const logger = createLogger(config.LOG_LEVEL, logDestination);
   const database = await openDatabase(
     { databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE },
     logger,
@@ -36,7 +40,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
       );
       logger.info({ userId: user.id, created }, 'admin superuser ensured');
     }
-    const app = await createGateway({ config, database, services });
+    const app = await createGateway({ config, database, services, logger });
     const address = await app.listen({ host: config.HOST, port: config.PORT });
     return {
       app,

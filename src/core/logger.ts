@@ -27,6 +27,7 @@ export function loggerOptions(level: string): LoggerOptions {
   };
 }
 
-export function createLogger(level: string) {
-  return pino(loggerOptions(level));
+/** The process logger: JSON lines to stdout, or to `destination` (tests capture it). */
+export function createLogger(level: string, destination?: pino.DestinationStream) {
+  return pino(loggerOptions(level), destination);
 }

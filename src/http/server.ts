@@ -2,12 +2,11 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { authenticate, type AuthFailure } from '../auth/authenticate';
 import type { Config } from '../config';
-import { loggerOptions } from '../core/logger';
 import type { Database } from '../db/database';
 import type { GatewayContext } from '../graphql/context';
 import { formatError, isUnexpected } from '../graphql/errors';
@@ -16,12 +15,13 @@ import { buildGatewaySchema } from '../graphql/schema';
 import { ProjectAccess } from '../projects/project-access';
 import type { Services } from '../services';
 
-export type GatewayConfig = Pick<Config, 'NODE_ENV' | 'LOG_LEVEL' | 'TRUST_PROXY' | 'BODY_LIMIT_BYTES'>;
+export type GatewayConfig = Pick<Config, 'NODE_ENV' | 'TRUST_PROXY' | 'BODY_LIMIT_BYTES'>;
 
 export interface GatewayOptions {
   config: GatewayConfig;
   database: Database;
   services: Services;
+  logger: FastifyBaseLogger;
   schema?: GraphQLSchema;
 }
 
@@ -75,10 +75,10 @@ function gatewayPlugin(services: Services): ApolloServerPlugin<GatewayContext> {
  * The HTTP server: Apollo on Fastify at /graphql (GET and POST), /healthz, /readyz. The context
  * builder resolves the caller, forks the EntityManager and creates the request's DataLoaders.
  */
-export async function createGateway({ config, database, services, schema }: GatewayOptions): Promise<FastifyInstance> {
+export async function createGateway({ config, database, services, logger, schema }: GatewayOptions): Promise<FastifyInstance> {
   const production = config.NODE_ENV === 'production';
   const app = Fastify({
-    logger: loggerOptions(config.LOG_LEVEL),
+    loggerInstance: logger,
     trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: (req) => {
