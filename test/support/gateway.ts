@@ -49,13 +49,13 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     throw error;
   }
 
-  const gql: TestGateway['gql'] = async (query, variables, headers = {}) => {
+  const gql = async <T = any>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> => {
     const response = await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ query, variables }),
     });
-    return { status: response.status, headers: response.headers, body: await response.json() };
+    return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<T>['body'] };
   };
 
   return {
