@@ -65,15 +65,24 @@ export class ProjectService {
     return rows.map((row) => row.id);
   }
 
-  /** Creates a project; the creating user becomes its owner. Superusers only. */
-  async createProject(em: EntityManager, actor: Principal, input: CreateProjectInput): Promise<Project> {
+  /**
+   * Creates a project. Superusers only. The owner is the user with `ownerEmail` when given (the
+   * CLI operator is no user), else the creating user.
+   */
+  async createProject(
+    em: EntityManager,
+    actor: Principal,
+    input: CreateProjectInput,
+    ownerEmail?: string,
+  ): Promise<Project> {
     if (!isAllPowerful(actor)) throw new ForbiddenError('Only superusers may create projects');
     const { name, description } = checkProjectInput(input);
-    const project = em.create(Project, {
-      name,
-      description,
-      owner: actor.kind === 'user' ? em.getReference(User, actor.userId) : null,
-    });
+    let owner: User | null = actor.kind === 'user' ? em.getReference(User, actor.userId) : null;
+    if (ownerEmail !== undefined) {
+      owner = await em.findOne(User, { email: normalizeEmail(ownerEmail, 'owner') });
+      if (!owner) throw new NotFoundError('No user with this email');
+    }
+    const project = em.create(Project, { name, description, owner });
     await em.flush();
     return project;
   }
