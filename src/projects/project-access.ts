@@ -26,7 +26,7 @@ export class ProjectAccess {
             `select p.id as project_id, m.role, (p.owner_id = ?) as is_owner
                from projects p
                left join project_memberships m on m.project_id = p.id and m.user_id = ?
-              where p.id = any(?)`,
+              where p.id in (?)`,
             [userId, userId, [...projectIds]],
           );
         const byProject = new Map(
@@ -42,6 +42,9 @@ export class ProjectAccess {
     if (isAllPowerful(this.principal)) return true;
     if (!this.ranks || projectIds.length === 0) return false;
     const ranks = await this.ranks.loadMany(projectIds);
+    // A failed lookup is an error, not "no role": it must not pass for FORBIDDEN.
+    const failure = ranks.find((rank) => rank instanceof Error);
+    if (failure) throw failure;
     return ranks.some((rank) => typeof rank === 'number' && rank >= roleRank(minimum));
   }
 
