@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  buildSchema,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  parse,
+  type ConstDirectiveNode,
+  type GraphQLField,
+  type GraphQLSchema,
+} from 'graphql';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { printGatewaySchema } from '../../src/graphql/schema';
+
+const committedFile = path.resolve(__dirname, '../../schema/schema.graphql');
+
+/** Output fields whose value is a plaintext credential, shown once to the caller. */
+const plaintextFields = ['GenerateKeyPayload.key', 'LoginPayload.token'];
+const secretName = /password|secret|digest|hash/i;
+const credentialName = /token|^key$/i;
+
+let printed: string;
+let schema: GraphQLSchema;
+
+function authDirectives(field: GraphQLField<unknown, unknown>): readonly ConstDirectiveNode[] {
+  return (field.astNode?.directives ?? []).filter((directive) => directive.name.value === 'auth');
+}
+
+function outputFields(): { coordinate: string; field: GraphQLField<unknown, unknown> }[] {
+  return Object.values(schema.getTypeMap())
+    .filter((type) => !type.name.startsWith('__'))
+    .flatMap((type) =>
+      isObjectType(type) || isInterfaceType(type)
+        ? Object.values(type.getFields()).map((field) => ({ coordinate: `${type.name}.${field.name}`, field }))
+        : [],
+    );
+}
+
+beforeAll(() => {
+  printed = printGatewaySchema();
+  schema = buildSchema(printed);
+});
+
+describe('the committed schema contract', () => {
+  it('matches the schema the code builds, byte for byte', () => {
+    const committed = readFileSync(committedFile, 'utf8');
+    // A plain boolean keeps the failure short; the message says what to do.
+    expect(
+      committed === printed,
+      'schema/schema.graphql differs from the code: run npm run schema and review the diff',
+    ).toBe(true);
+  });
+
+  it('declares the @auth directive', () => {
+    const definitions = parse(printed).definitions.filter(
+      (definition) => definition.kind === Kind.DIRECTIVE_DEFINITION && definition.name.value === 'auth',
+    );
+    expect(definitions).toHaveLength(1);
+    const directive = schema.getDirective('auth');
+    expect(directive?.args.map((arg) => arg.name).sort()).toEqual(['allow', 'parentProjects', 'projectArg']);
+  });
+});
+
+describe('every root field carries exactly one @auth rule', () => {
+  it.each(['Query', 'Mutation'] as const)('%s fields', (rootName) => {
+    const root = rootName === 'Query' ? schema.getQueryType() : schema.getMutationType();
+    expect(root, `${rootName} type`).toBeTruthy();
+    const fields = Object.values(root!.getFields());
+    expect(fields.length).toBeGreaterThan(0);
+    const wrong = fields
+      .filter((field) => authDirectives(field).length !== 1)
+      .map((field) => `${rootName}.${field.name} has ${authDirectives(field).length} @auth`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('counts only @auth, not any directive', () => {
+    const deprecatedOnly = buildSchema('directive @auth(allow: [String!]!) on FIELD_DEFINITION\ntype Query { a: Int @deprecated }');
+    expect(authDirectives(deprecatedOnly.getQueryType()!.getFields().a!)).toHaveLength(0);
+  });
+});
+
+describe('secrets stay out of the schema', () => {
+  it('has no output field named like a stored secret', () => {
+    const named = outputFields()
+      .filter(({ field }) => secretName.test(field.name))
+      .map(({ coordinate }) => coordinate);
+    expect(named).toEqual([]);
+  });
+
+  it('carries plaintext credentials only in the known payload fields, each with an explicit @auth', () => {
+    const credentials = outputFields().filter(({ field }) => credentialName.test(field.name));
+    expect(credentials.map(({ coordinate }) => coordinate).sort()).toEqual([...plaintextFields].sort());
+    for (const { coordinate, field } of credentials) {
+      expect(authDirectives(field), coordinate).toHaveLength(1);
+    }
+  });
+});
