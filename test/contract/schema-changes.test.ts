@@ -20,7 +20,7 @@ enum Status { ONLINE OFFLINE UNKNOWN }
 type Mutation { ping(status: Status): Boolean @auth(allow: ["USER"]) }
 `;
     const changes = await schemaChanges(committed, code);
-    const levels = changes.map((change) => change.criticality.level);
+    const levels: string[] = changes.map((change) => change.criticality.level);
     expect(levels[0]).toBe('BREAKING');
     expect(levels.lastIndexOf('BREAKING')).toBeLessThan(Math.max(levels.indexOf('DANGEROUS'), levels.indexOf('NON_BREAKING')));
     expect(changes.find((change) => change.path === 'Query.legacy')?.criticality.level).toBe('BREAKING');
