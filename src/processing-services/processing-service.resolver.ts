@@ -19,14 +19,19 @@ import {
 
 const CURSOR_TAG = 'ps:';
 
-function encodeCursor(id: number): string {
-  return Buffer.from(CURSOR_TAG + id).toString('base64url');
+/** A cursor names the project it was issued for, so it cannot be replayed against another list. */
+function encodeCursor(projectId: number, id: number): string {
+  return Buffer.from(`${CURSOR_TAG}${projectId}:${id}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string): number {
+function decodeCursor(cursor: string, projectId: number): number {
   const text = Buffer.from(cursor, 'base64url').toString();
-  if (!text.startsWith(CURSOR_TAG)) throw new ValidationError('is not a cursor from this API', 'after');
-  return parseId(text.slice(CURSOR_TAG.length), 'after');
+  const parts = text.split(':');
+  const [tag, cursorProject, id] = parts;
+  if (parts.length !== 3 || `${tag}:` !== CURSOR_TAG || cursorProject !== String(projectId) || id === undefined) {
+    throw new ValidationError('is not a cursor of this list', 'after');
+  }
+  return parseId(id, 'after');
 }
 
 function parseIds(ids: readonly string[] | null | undefined, path: string): number[] | undefined {
@@ -52,13 +57,10 @@ export class ProcessingServiceResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() { em, services }: GatewayContext,
   ): Promise<ProcessingServiceConnection> {
-    const page = await services.processingServices.listForProject(
-      em,
-      parseId(projectId, 'projectId'),
-      first,
-      after ? decodeCursor(after) : null,
-    );
-    const edges = page.nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
+    const project = parseId(projectId, 'projectId');
+    const afterId = after === null || after === undefined ? null : decodeCursor(after, project);
+    const page = await services.processingServices.listForProject(em, project, first, afterId);
+    const edges = page.nodes.map((node) => ({ cursor: encodeCursor(project, node.id), node }));
     return {
       edges,
       totalCount: page.totalCount,

@@ -96,8 +96,8 @@ export class ProcessingServiceService {
     first: number,
     afterId: number | null,
   ): Promise<Page<ProcessingService>> {
-    if (!Number.isInteger(first) || first < 0 || first > SERVICE_LIMITS.pageSize) {
-      throw new ValidationError(`must be 0 to ${SERVICE_LIMITS.pageSize}`, 'first');
+    if (!Number.isInteger(first) || first < 1 || first > SERVICE_LIMITS.pageSize) {
+      throw new ValidationError(`must be 1 to ${SERVICE_LIMITS.pageSize}`, 'first');
     }
     const knex = em.getKnex();
     const pageQuery = knex
