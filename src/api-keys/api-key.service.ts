@@ -104,7 +104,8 @@ export class ApiKeyService {
         { lockMode: LockMode.PESSIMISTIC_WRITE },
       );
       if (!service) throw new NotFoundError('Processing service not found');
-      const retired: { prefix: string }[] = await tx.getConnection().execute(
+      // tx.execute runs inside the transaction; tx.getConnection().execute would take another connection.
+      const retired: { prefix: string }[] = await tx.execute(
         grace === 0
           ? `update api_keys set revoked_at = now()
               where processing_service_id = ? and revoked_at is null returning prefix`

@@ -40,18 +40,18 @@ export class HeartbeatService {
       return false;
     }
     await em.transactional(async (tx) => {
-      const connection = tx.getConnection();
-      const [row]: { last_seen_client_info: ClientInfo | null }[] = await connection.execute(
+      // tx.execute, not tx.getConnection().execute: only the former runs inside the transaction.
+      const [row]: { last_seen_client_info: ClientInfo | null }[] = await tx.execute(
         'select last_seen_client_info from processing_services where id = ? for update',
         [serviceId],
       );
       if (!row) return;
       const merged = mergeClientInfo(row.last_seen_client_info, reported ?? {}, observed);
-      await connection.execute(
+      await tx.execute(
         'update processing_services set last_seen = now(), last_seen_live = true, last_seen_client_info = ? where id = ?',
         [JSON.stringify(merged), serviceId],
       );
-      await connection.execute('update api_keys set last_used_at = now() where id = ?', [caller.apiKeyId]);
+      await tx.execute('update api_keys set last_used_at = now() where id = ?', [caller.apiKeyId]);
     });
     this.lastWrites.set(serviceId, { at: now, observed: observedPrint, reported: reportedPrint ?? last?.reported });
     return true;
