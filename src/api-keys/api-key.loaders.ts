@@ -7,10 +7,9 @@ export function apiKeyLoaders(em: EntityManager) {
     /** Prefix of each service's newest key that is neither revoked nor expired. */
     activeKeyPrefixByService: loaderByKey(
       (ids: readonly number[]) =>
-        em.getKnex()
+        em.getKnex()('api_keys')
           .distinctOn('processing_service_id')
           .select('processing_service_id', 'prefix')
-          .from('api_keys')
           .whereIn('processing_service_id', [...ids])
           .whereNull('revoked_at')
           .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', em.getKnex().fn.now()))
