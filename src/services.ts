@@ -1,6 +1,7 @@
 import { ApiKeyService } from './api-keys/api-key.service';
 import { FailureLimiter } from './auth/failure-limiter';
 import type { Config } from './config';
+import { PipelineRegistrationService } from './pipelines/pipeline-registration.service';
 import { HeartbeatService } from './processing-services/heartbeat.service';
 import { ProcessingServiceService } from './processing-services/processing-service.service';
 import { ProjectService } from './projects/project.service';
@@ -21,13 +22,15 @@ export type ServiceSettings = Pick<
  * throttles); everything per request arrives as arguments. The API, the CLI and tests share them.
  */
 export function createServices(config: ServiceSettings) {
+  const heartbeats = new HeartbeatService({ writeIntervalSeconds: config.HEARTBEAT_WRITE_INTERVAL_SECONDS });
   return {
     settings: { onlineWindowSeconds: config.ONLINE_WINDOW_SECONDS },
     users: new UserService({ sessionTtlSeconds: config.SESSION_TTL_SECONDS }),
     projects: new ProjectService(),
     processingServices: new ProcessingServiceService(),
     apiKeys: new ApiKeyService({ cacheTtlSeconds: config.API_KEY_CACHE_TTL_SECONDS }),
-    heartbeats: new HeartbeatService({ writeIntervalSeconds: config.HEARTBEAT_WRITE_INTERVAL_SECONDS }),
+    heartbeats,
+    pipelineRegistration: new PipelineRegistrationService(heartbeats),
     authFailures: new FailureLimiter(config.AUTH_FAILURE_LIMIT, config.AUTH_FAILURE_WINDOW_SECONDS),
   };
 }

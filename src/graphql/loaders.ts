@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { apiKeyLoaders } from '../api-keys/api-key.loaders';
+import { pipelineLoaders } from '../pipelines/pipeline.loaders';
 import { processingServiceLoaders } from '../processing-services/processing-service.loaders';
 import { projectLoaders } from '../projects/project.loaders';
 import { userLoaders } from '../users/user.loaders';
@@ -11,6 +12,7 @@ export function createLoaders(em: EntityManager) {
     ...projectLoaders(em),
     ...processingServiceLoaders(em),
     ...apiKeyLoaders(em),
+    ...pipelineLoaders(em),
   };
 }
 

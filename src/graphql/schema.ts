@@ -6,6 +6,7 @@ import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { ApiKeyResolver } from '../api-keys/api-key.resolver';
 import { authDirective, enforceAuth, type ParentProjectsResolver } from '../auth/auth.directive';
 import { ViewerResolver } from '../auth/viewer.resolver';
+import { AlgorithmResolver, PipelineResolver, ProcessingServicePipelinesResolver } from '../pipelines/pipeline.resolver';
 import type { ProcessingService } from '../processing-services/processing-service.entity';
 import { ProcessingServiceResolver } from '../processing-services/processing-service.resolver';
 import type { Project } from '../projects/project.entity';
@@ -20,6 +21,9 @@ export const resolvers: NonEmptyArray<Function> = [
   ProjectMembershipResolver,
   ProcessingServiceResolver,
   ApiKeyResolver,
+  PipelineResolver,
+  AlgorithmResolver,
+  ProcessingServicePipelinesResolver,
 ];
 
 /** How `@auth(parentProjects: true)` finds the projects of each parent type. */

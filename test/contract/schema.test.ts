@@ -17,6 +17,8 @@ const committedFile = path.resolve(__dirname, '../../schema/schema.graphql');
 
 /** Output fields whose value is a plaintext credential, shown once to the caller. */
 const plaintextFields = ['GenerateKeyPayload.key', 'LoginPayload.token'];
+/** Fields named `key` that are identifiers, not credentials; they carry an explicit @auth all the same. */
+const identifierKeyFields = ['Algorithm.key', 'PipelineStage.key', 'PipelineStageParam.key'];
 const secretName = /password|secret|digest|hash/i;
 const credentialName = /token|^key$/i;
 
@@ -90,7 +92,7 @@ describe('secrets stay out of the schema', () => {
 
   it('carries plaintext credentials only in the known payload fields, each with an explicit @auth', () => {
     const credentials = outputFields().filter(({ field }) => credentialName.test(field.name));
-    expect(credentials.map(({ coordinate }) => coordinate).sort()).toEqual([...plaintextFields].sort());
+    expect(credentials.map(({ coordinate }) => coordinate).sort()).toEqual([...plaintextFields, ...identifierKeyFields].sort());
     for (const { coordinate, field } of credentials) {
       expect(authDirectives(field), coordinate).toHaveLength(1);
     }
