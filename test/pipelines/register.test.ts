@@ -147,3 +147,101 @@ describe('re-sending the same payload writes no registration row', () => {
     expect(await rowCounts(gw)).toEqual(counts);
   });
 });
+
+describe('a changed payload for a known slug updates the pipeline but never a stored algorithm', () => {
+  it('takes the new fields and algorithm order, keeps the stored algorithm, and creates only what is new', async () => {
+    const projectId = await world.createProject();
+    const worker = await world.createWorker([projectId]);
+    const slug = unique('changing');
+    const [a, b, c] = [unique('a'), unique('b'), unique('c')];
+    const first = dataOf(
+      await gw.gql<RegisterResult>(REGISTER, { projectId, pipelines: [pipeline(slug, [detector(a), classifier(b)])] }, worker.headers),
+    ).registerPipelines;
+    const [{ updated_at: updatedBefore }] = await sql(gw, 'select updated_at from pipelines where slug = ?', [slug]);
+
+    const second = dataOf(
+      await gw.gql<RegisterResult>(
+        REGISTER,
+        {
+          projectId,
+          pipelines: [
+            pipeline(slug, [classifier(b, 1, ['other', 'labels']), detector(c), { ...detector(a), name: 'renamed detector' }], {
+              name: 'Renamed',
+              version: 2,
+              description: 'now with c',
+              stages: [{ key: 'k', name: 'K' }],
+            }),
+          ],
+        },
+        worker.headers,
+      ),
+    ).registerPipelines;
+
+    expect(second.pipelinesCreated).toEqual([]);
+    expect(second.algorithmsCreated).toEqual([{ key: c, version: 1 }]);
+    const [updated] = second.pipelines;
+    expect(updated!.id).toBe(first.pipelines[0]!.id);
+    expect(updated).toMatchObject({ name: 'Renamed', version: 2, description: 'now with c' });
+    expect(updated!.stages).toEqual([{ key: 'k', name: 'K', description: null, params: [] }]);
+    expect(updated!.algorithms.map((algorithm) => algorithm.key)).toEqual([b, c, a]);
+    // (key, version) already stored: the stored definition stays.
+    expect(updated!.algorithms[0]!.categoryMap!.labels).toEqual(['moth', 'nonmoth']);
+    expect(updated!.algorithms[2]!.name).toBe(`${a} detector`);
+    const [{ updated_at: updatedAfter }] = await sql(gw, 'select updated_at from pipelines where slug = ?', [slug]);
+    expect(new Date(updatedAfter).getTime()).toBeGreaterThan(new Date(updatedBefore).getTime());
+  });
+
+  it('leaves an existing project config alone, even a disabled one', async () => {
+    const projectId = await world.createProject();
+    const worker = await world.createWorker([projectId]);
+    const payload = { projectId, pipelines: [pipeline(unique('disabled'), [detector(unique('d'))])] };
+    dataOf(await gw.gql(REGISTER, payload, worker.headers));
+    await sql(gw, 'update project_pipeline_configs set enabled = false where project_id = ?', [Number(projectId)]);
+    const [before] = await sql(gw, 'select xmin::text as xmin, enabled from project_pipeline_configs where project_id = ?', [Number(projectId)]);
+
+    dataOf(await gw.gql(REGISTER, payload, worker.headers));
+
+    const [after] = await sql(gw, 'select xmin::text as xmin, enabled from project_pipeline_configs where project_id = ?', [Number(projectId)]);
+    expect(after).toEqual(before);
+    expect(after!.enabled).toBe(false);
+  });
+
+  it('links a pipeline another service registered to this service and project without creating it again', async () => {
+    const [firstProject, secondProject] = [await world.createProject(), await world.createProject()];
+    const firstWorker = await world.createWorker([firstProject]);
+    const secondWorker = await world.createWorker([secondProject]);
+    const payload = [pipeline(unique('shared'), [detector(unique('d'))])];
+    dataOf(await gw.gql(REGISTER, { projectId: firstProject, pipelines: payload }, firstWorker.headers));
+
+    const second = dataOf(await gw.gql<RegisterResult>(REGISTER, { projectId: secondProject, pipelines: payload }, secondWorker.headers));
+
+    expect(second.registerPipelines.pipelinesCreated).toEqual([]);
+    expect(second.registerPipelines.algorithmsCreated).toEqual([]);
+    const links = await sql(
+      gw,
+      `select (select count(*) from project_pipeline_configs where pipeline_id = p.id)::int as projects,
+              (select count(*) from processing_service_pipelines where pipeline_id = p.id)::int as services
+       from pipelines p where p.slug = ?`,
+      [payload[0]!.slug],
+    );
+    expect(links).toEqual([{ projects: 2, services: 2 }]);
+  });
+});
+
+describe('an empty pipeline list is a pure heartbeat', () => {
+  it('writes no registration row and records the client info', async () => {
+    const projectId = await world.createProject();
+    const worker = await world.createWorker([projectId]);
+    const before = await rowVersions(gw);
+
+    const result = dataOf(
+      await gw.gql<RegisterResult>(REGISTER, { projectId, pipelines: [], clientInfo: { hostname: 'idle-worker', podName: 'pod-7' } }, worker.headers),
+    ).registerPipelines;
+
+    expect(result).toMatchObject({ success: true, pipelines: [], pipelinesCreated: [], algorithmsCreated: [] });
+    expect(await rowVersions(gw)).toEqual(before);
+    const service = dataOf(await gw.gql(SERVICE, { id: worker.serviceId }, world.asAdmin)).processingService;
+    expect(service.lastSeenClientInfo.hostname).toBe('idle-worker');
+    expect(service.lastSeenLive).toBe(true);
+  });
+});
