@@ -129,6 +129,11 @@ export class ApiKeyService {
     return { key: result.key, apiKey: result.apiKey, processingService: result.processingService };
   }
 
+  /** Drops keys from this process's verification cache, e.g. once their service is deleted. */
+  forget(prefixes: readonly string[]): void {
+    for (const prefix of prefixes) this.cache.delete(prefix);
+  }
+
   /** A new prefix colliding with an existing one (about 1 in 10^14) just draws another key. */
   private async retryOnPrefixCollision<T>(attempt: () => Promise<T>): Promise<T> {
     for (let tries = 1; ; tries++) {

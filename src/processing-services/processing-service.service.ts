@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ApiKeyService } from '../api-keys/api-key.service';
 import { isAllPowerful } from '../auth/principal';
 import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import type { ProjectAccess } from '../projects/project-access';
@@ -67,6 +68,12 @@ function checkText(value: string, field: 'name' | 'description'): string {
   return value;
 }
 
+function checkName(value: string | null | undefined): string {
+  const name = checkText(value?.trim() ?? '', 'name');
+  if (!name) throw new ValidationError('may not be empty', 'input.name');
+  return name;
+}
+
 export interface Page<T> {
   nodes: T[];
   totalCount: number;
@@ -74,6 +81,8 @@ export interface Page<T> {
 }
 
 export class ProcessingServiceService {
+  constructor(private readonly apiKeys: Pick<ApiKeyService, 'forget'>) {}
+
   /**
    * A service the principal may see: its own for a key, else through a project membership (or as
    * superuser). Null otherwise, so ids do not reveal what exists.
@@ -119,14 +128,12 @@ export class ProcessingServiceService {
 
   /** Creates a service in the given projects; the caller must manage every one of them. */
   async create(em: EntityManager, access: ProjectAccess, input: ProcessingServiceInput): Promise<ProcessingService> {
-    const name = checkText(input.name?.trim() ?? '', 'name');
-    if (!name) throw new ValidationError('is required', 'input.name');
-    const projectIds = await this.checkProjects(em, access, input.projectIds ?? []);
-    const service = em.create(ProcessingService, {
-      name,
-      description: checkText(input.description ?? '', 'description'),
-      endpointUrl: checkEndpointUrl(input.endpointUrl),
-    });
+    const name = checkName(input.name);
+    const description = checkText(input.description ?? '', 'description');
+    const endpointUrl = checkEndpointUrl(input.endpointUrl);
+    const projectIds = await this.existingProjects(em, access, input.projectIds ?? []);
+    if (!(await this.managesAll(access, projectIds))) throw new ForbiddenError('You do not manage every listed project');
+    const service = em.create(ProcessingService, { name, description, endpointUrl });
     for (const projectId of projectIds) {
       em.create(ProcessingServiceProject, { processingService: service, project: em.getReference(Project, projectId) });
     }
@@ -135,8 +142,10 @@ export class ProcessingServiceService {
   }
 
   /**
-   * Changes a service. With `projectIds`, its projects become exactly those; the caller must
-   * manage every project it leaves or joins, and (unless superuser) one it stays in.
+   * Changes a service; fields left out stay as they are. With `projectIds`, its projects become
+   * exactly those: the caller must manage one project it is in (unless superuser) and every
+   * project it joins or leaves. Everything is checked before anything changes, and one flush
+   * writes it all, so a refused update leaves no trace.
    */
   async update(
     em: EntityManager,
@@ -145,40 +154,46 @@ export class ProcessingServiceService {
     input: ProcessingServiceInput,
   ): Promise<ProcessingService> {
     const service = await this.findManaged(em, access, id);
-    if (input.name !== undefined && input.name !== null) {
-      const name = checkText(input.name.trim(), 'name');
-      if (!name) throw new ValidationError('may not be empty', 'input.name');
-      service.name = name;
-    }
-    if (input.description !== undefined && input.description !== null) {
-      service.description = checkText(input.description, 'description');
-    }
-    if (input.endpointUrl !== undefined) service.endpointUrl = checkEndpointUrl(input.endpointUrl);
+    const name = input.name === undefined || input.name === null ? undefined : checkName(input.name);
+    const description =
+      input.description === undefined || input.description === null ? undefined : checkText(input.description, 'description');
+    const endpointUrl = input.endpointUrl === undefined ? undefined : checkEndpointUrl(input.endpointUrl);
+    let joining: number[] = [];
+    let leaving: ProcessingServiceProject[] = [];
     if (input.projectIds) {
-      const current = await this.projectIdsOf(em, id);
-      const wanted = new Set(await this.checkProjects(em, access, input.projectIds));
-      const leaving = current.filter((projectId) => !wanted.has(projectId));
-      if (!(await this.managesAll(access, leaving))) throw new ForbiddenError('You do not manage every project it leaves');
-      if (leaving.length > 0) {
-        await em.nativeDelete(ProcessingServiceProject, { processingService: id, project: { $in: leaving } });
+      const wanted = await this.existingProjects(em, access, input.projectIds);
+      const links = await em.find(ProcessingServiceProject, { processingService: id });
+      const current = new Set(links.map((link) => link.project.id));
+      joining = wanted.filter((projectId) => !current.has(projectId));
+      leaving = links.filter((link) => !wanted.includes(link.project.id));
+      const changed = [...joining, ...leaving.map((link) => link.project.id)];
+      if (!(await this.managesAll(access, changed))) {
+        throw new ForbiddenError('You do not manage every project it joins or leaves');
       }
-      for (const projectId of wanted) {
-        if (!current.includes(projectId)) {
-          em.create(ProcessingServiceProject, { processingService: service, project: em.getReference(Project, projectId) });
-        }
-      }
+    }
+    if (name !== undefined) service.name = name;
+    if (description !== undefined) service.description = description;
+    if (endpointUrl !== undefined) service.endpointUrl = endpointUrl;
+    for (const link of leaving) em.remove(link);
+    for (const projectId of joining) {
+      em.create(ProcessingServiceProject, { processingService: service, project: em.getReference(Project, projectId) });
     }
     await em.flush();
     return service;
   }
 
-  /** Deletes a service with its keys and links. The caller must manage all its projects. */
+  /**
+   * Deletes a service; the database cascades to its keys and links. The caller must manage all
+   * its projects. Its keys are dropped from this process's verification cache at once.
+   */
   async delete(em: EntityManager, access: ProjectAccess, id: number): Promise<boolean> {
     const service = await this.findManaged(em, access, id);
     if (!(await this.managesAll(access, await this.projectIdsOf(em, id)))) {
       throw new ForbiddenError('You do not manage every project of this service');
     }
+    const keys: { prefix: string }[] = await em.execute('select prefix from api_keys where processing_service_id = ?', [id]);
     await em.nativeDelete(ProcessingService, { id: service.id });
+    this.apiKeys.forget(keys.map((key) => key.prefix));
     return true;
   }
 
@@ -198,13 +213,14 @@ export class ProcessingServiceService {
     return service;
   }
 
+  /** Checks every project at once (the role lookups batch into one query). */
   private async managesAll(access: ProjectAccess, projectIds: readonly number[]): Promise<boolean> {
-    for (const projectId of projectIds) if (!(await access.isManager([projectId]))) return false;
-    return true;
+    const managed = await Promise.all(projectIds.map((projectId) => access.isManager([projectId])));
+    return managed.every(Boolean);
   }
 
-  /** Distinct, existing projects the caller manages; else a typed error naming the problem. */
-  private async checkProjects(em: EntityManager, access: ProjectAccess, ids: readonly number[]): Promise<number[]> {
+  /** Distinct, existing project ids; else a typed error naming the problem. */
+  private async existingProjects(em: EntityManager, access: ProjectAccess, ids: readonly number[]): Promise<number[]> {
     const unique = [...new Set(ids)];
     if (unique.length > SERVICE_LIMITS.projects) {
       throw new ValidationError(`at most ${SERVICE_LIMITS.projects} projects`, 'input.projectIds');
@@ -212,9 +228,9 @@ export class ProcessingServiceService {
     if (!isAllPowerful(access.principal) && unique.length === 0) {
       throw new ValidationError('name at least one project you manage', 'input.projectIds');
     }
-    const found = await em.find(Project, { id: { $in: unique } }, { fields: ['id'] });
-    if (found.length !== unique.length) throw new NotFoundError('Project not found');
-    if (!(await this.managesAll(access, unique))) throw new ForbiddenError('You do not manage every listed project');
+    if (unique.length > 0 && (await em.count(Project, { id: { $in: unique } })) !== unique.length) {
+      throw new NotFoundError('Project not found');
+    }
     return unique;
   }
 }
