@@ -11,7 +11,7 @@ export type { CliIo } from './command';
 
 const PROGRAM = 'npm run cli --';
 
-/** Exit codes: 0 done, 1 the command failed, 2 wrong usage. */
+/** Exit codes: 0 done, 1 the command failed, 2 wrong usage or invalid input. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 function usageLine(command: Command): string {
@@ -44,7 +44,7 @@ function topHelp(): string {
     'the server. The embedded database serves one process at a time: stop the server first.',
     'Every command applies pending migrations first (see `migrate --help`).',
     `Passwords come from --password-stdin or ${PASSWORD_ENV}, never from arguments.`,
-    `Run \`${PROGRAM} <command> --help\` for a command's arguments. Exit codes: 0 done, 1 failed, 2 wrong usage.`,
+    `Run \`${PROGRAM} <command> --help\` for a command's arguments. Exit codes: 0 done, 1 failed, 2 wrong usage or invalid input.`,
     '',
   ].join('\n');
 }
@@ -198,7 +198,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof DomainError) return fail(EXIT.failed, domainMessage(command, error));
+    if (error instanceof DomainError) {
+      return fail(error instanceof ValidationError ? EXIT.usage : EXIT.failed, domainMessage(command, error));
+    }
     return fail(EXIT.failed, `${command.name} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
