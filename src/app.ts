@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { GraphQLSchema } from 'graphql';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config';
 import { createLogger } from './core/logger';
@@ -22,6 +23,8 @@ export interface RunningGateway {
 export async function startGateway(
   config: Config,
   logDestination?: DestinationStream,
+  /** Tests serve a schema with extra resolvers (e.g. one that throws). */
+  options: { schema?: GraphQLSchema } = {},
 ): Promise<RunningGateway> {
   const logger = createLogger(config.LOG_LEVEL, logDestination);
   const database = await openDatabase(
@@ -40,7 +43,7 @@ export async function startGateway(
       );
       logger.info({ userId: user.id, created }, 'admin superuser ensured');
     }
-    const app = await createGateway({ config, database, services, logger });
+    const app = await createGateway({ config, database, services, logger, schema: options.schema });
     const address = await app.listen({ host: config.HOST, port: config.PORT });
     return {
       app,

@@ -1,3 +1,4 @@
+import type { GraphQLSchema } from 'graphql';
 import { Writable } from 'node:stream';
 import { startGateway, type RunningGateway } from '../../src/app';
 import { loadConfig } from '../../src/config';
@@ -22,7 +23,10 @@ export interface TestGateway extends RunningGateway {
 }
 
 /** A real gateway on a fresh database, listening on a loopback port, with the admin bootstrapped. */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  options: { schema?: GraphQLSchema } = {},
+): Promise<TestGateway> {
   const db = await createTestDatabase();
   const logs: string[] = [];
   const sink = new Writable({
@@ -43,7 +47,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
   });
   let gateway: RunningGateway;
   try {
-    gateway = await startGateway(config, sink);
+    gateway = await startGateway(config, sink, options);
   } catch (error) {
     await db.drop();
     throw error;
