@@ -95,7 +95,9 @@ export async function createGateway({ config, database, services, logger, schema
     costLimit: { maxCost: queryLimits.maxCost, ignoreIntrospection: true },
     maxAliases: { n: queryLimits.maxAliases },
     maxDirectives: { n: queryLimits.maxDirectives },
-    maxTokens: { n: queryLimits.maxTokens },
+    // Armor's token limit re-parses in a plugin hook, where any syntax error becomes a 500;
+    // graphql-js enforces the same limit while parsing, answering 400 GRAPHQL_PARSE_FAILED.
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: production },
   }).protect();
 
@@ -105,6 +107,7 @@ export async function createGateway({ config, database, services, logger, schema
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: queryLimits.maxTokens },
     formatError,
     validationRules: armor.validationRules,
     plugins: [

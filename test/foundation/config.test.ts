@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config';
+
+function configErrorFor(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('a bad value stops start-up with one line naming the variable', () => {
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ ADMIN_EMAIL: 'admin@example.org' }, 'ADMIN'],
+    [{ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'long-enough-password' }, 'ADMIN_EMAIL'],
+    [{ BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES'],
+    [{ SESSION_TTL_SECONDS: '0' }, 'SESSION_TTL_SECONDS'],
+  ])('%j', (env, variable) => {
+    const error = configErrorFor(env);
+    expect(error.message).toMatch(/^Invalid configuration: /);
+    expect(error.message).toContain(variable);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('never echoes a password value', () => {
+    const secret = 'short-pw';
+    for (const env of [
+      { ADMIN_PASSWORD: secret },
+      { ADMIN_EMAIL: 'admin@example.org', ADMIN_PASSWORD: secret },
+      { ADMIN_EMAIL: 'oops', ADMIN_PASSWORD: `${secret}-but-long-enough` },
+    ]) {
+      const error = configErrorFor(env);
+      expect(error.message).toMatch(/ADMIN_/);
+      expect(error.message).not.toContain(secret);
+    }
+  });
+
+  it('never echoes credentials in DATABASE_URL', () => {
+    const error = configErrorFor({ DATABASE_URL: 'mysql://root:s3cret-db-pw@db/app' });
+    expect(error.message).not.toContain('s3cret-db-pw');
+  });
+});
+
+describe('defaults', () => {
+  it('listens on loopback port 4000 with the embedded database under ./data', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: 4000,
+      LOG_LEVEL: 'info',
+      DATA_DIR: './data',
+      TRUST_PROXY: [],
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.ADMIN_EMAIL).toBeUndefined();
+  });
+
+  it('treats empty variables as unset and splits TRUST_PROXY', () => {
+    const config = loadConfig({ PORT: '', DATABASE_URL: '', TRUST_PROXY: '10.0.0.1, 10.0.0.0/8 ,' });
+    expect(config.PORT).toBe(4000);
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.TRUST_PROXY).toEqual(['10.0.0.1', '10.0.0.0/8']);
+  });
+});
