@@ -99,16 +99,16 @@ export function classifier(key: string, version = 1, labels = ['moth', 'nonmoth'
     name: `${key} classifier`,
     key,
     version,
-    taskType: 'CLASSIFICATION',
+    taskType: 'CLASSIFICATION' as const,
     categoryMap: { labels, data: labels.map((label, index) => ({ index, label })), version: 'v1' },
   };
 }
 
 export function detector(key: string, version = 1) {
-  return { name: `${key} detector`, key, version, taskType: 'DETECTION' };
+  return { name: `${key} detector`, key, version, taskType: 'DETECTION' as const };
 }
 
-export function pipeline(slug: string, algorithms: unknown[], extra: Record<string, unknown> = {}) {
+export function pipeline<A>(slug: string, algorithms: A[], extra: Record<string, unknown> = {}) {
   return { name: `Pipeline ${slug}`, slug, version: 1, algorithms, ...extra };
 }
 
