@@ -128,6 +128,8 @@ export interface LoadResult {
   errors: number;
   /** 2xx responses whose body carried GraphQL errors. */
   graphqlErrors: number;
+  /** CPU time of this process (gateway and load generator together) per request, in µs. */
+  cpuMicrosPerRequest: number;
 }
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -140,6 +142,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const duration = options.durationSeconds ?? 5;
   if (!(connections >= 1 && connections <= 200)) throw new Error('connections must be 1 to 200');
   if (!(duration >= 1 && duration <= 120)) throw new Error('durationSeconds must be 1 to 120');
+  const cpuBefore = process.cpuUsage();
   const result = await autocannon({
     url: options.url,
     method: 'POST',
@@ -149,6 +152,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     duration,
     verifyBody: (body) => body !== undefined && !body.includes('"errors"'),
   });
+  const cpu = process.cpuUsage(cpuBefore);
   return {
     label: options.label,
     requestsPerSecond: result.requests.average,
@@ -158,6 +162,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     graphqlErrors: result.mismatches,
+    cpuMicrosPerRequest: Math.round((cpu.user + cpu.system) / Math.max(1, result.requests.total)),
   };
 }
 

@@ -39,6 +39,28 @@ export class HeartbeatService {
     ) {
       return false;
     }
+    // Claimed before writing, so a burst of concurrent requests from one service writes once.
+    const claim: LastWrite = { at: now, observed: observedPrint, reported: reportedPrint ?? last?.reported };
+    this.lastWrites.set(serviceId, claim);
+    try {
+      await this.write(em, caller, observed, reported);
+    } catch (error) {
+      if (this.lastWrites.get(serviceId) === claim) {
+        if (last) this.lastWrites.set(serviceId, last);
+        else this.lastWrites.delete(serviceId);
+      }
+      throw error;
+    }
+    return true;
+  }
+
+  private async write(
+    em: EntityManager,
+    caller: ServicePrincipal,
+    observed: ObservedClientInfo,
+    reported: ReportedClientInfo | undefined,
+  ): Promise<void> {
+    const serviceId = caller.processingServiceId;
     await em.transactional(async (tx) => {
       // tx.execute, not tx.getConnection().execute: only the former runs inside the transaction.
       const [row]: { last_seen_client_info: ClientInfo | null }[] = await tx.execute(
@@ -53,7 +75,5 @@ export class HeartbeatService {
       );
       await tx.execute('update api_keys set last_used_at = now() where id = ?', [caller.apiKeyId]);
     });
-    this.lastWrites.set(serviceId, { at: now, observed: observedPrint, reported: reportedPrint ?? last?.reported });
-    return true;
   }
 }

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ApiKeyType } from '../api-keys/api-key.type';
 import { Auth } from '../auth/auth-rule';
 import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
@@ -32,6 +33,15 @@ function decodeCursor(cursor: string, projectId: number): number {
     throw new ValidationError('is not a cursor of this list', 'after');
   }
   return parseId(id, 'after');
+}
+
+/** True when the field's selection asks for nothing but `id` / `__typename` (no fragments). */
+function selectsOnlyId(info: GraphQLResolveInfo): boolean {
+  return info.fieldNodes.every((node) =>
+    (node.selectionSet?.selections ?? []).every(
+      (selection) => selection.kind === 'Field' && (selection.name.value === 'id' || selection.name.value === '__typename'),
+    ),
+  );
 }
 
 function parseIds(ids: readonly string[] | null | undefined, path: string): number[] | undefined {
@@ -105,10 +115,13 @@ export class ProcessingServiceResolver {
   async heartbeat(
     @Arg('clientInfo', () => ClientInfoInput, { nullable: true }) clientInfo: ClientInfoInput | null,
     @Ctx() context: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
     const { principal, services, em, client, loaders } = context;
     if (principal.kind !== 'service') throw new ForbiddenError('Only a processing service may send heartbeats');
     await services.heartbeats.record(em, principal, client, clientInfo ? sanitizeReported(clientInfo) : undefined);
+    // Workers mostly ask for `{ id }`: the key already proved it, so a throttled heartbeat reads no row.
+    if (selectsOnlyId(info)) return { id: principal.processingServiceId };
     const service = await loaders.processingServiceById.load(principal.processingServiceId);
     if (!service) throw new NotFoundError('Processing service not found');
     return service;
