@@ -7,6 +7,8 @@ import { migrate, openDatabase, type Database } from './db/database';
 import { createGateway } from './http/server';
 import { createServices, type Services } from './services';
 
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface RunningGateway {
   app: FastifyInstance;
   database: Database;
@@ -51,7 +53,13 @@ export async function startGateway(
       services,
       url: address.replace('[::1]', '127.0.0.1'),
       async stop() {
-        await app.close();
+        // In-flight requests get this long to finish before their connections are cut.
+        const deadline = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(deadline);
+        }
         await database.close();
       },
     };

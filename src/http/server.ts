@@ -86,8 +86,14 @@ export async function createGateway({ config, database, services, logger, schema
       return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
     },
   });
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // A keep-alive connection left open would hold `close()` until the client drops it.
+    if (closing) reply.header('connection', 'close');
   });
 
   const armor = new ApolloArmor({
@@ -107,6 +113,8 @@ export async function createGateway({ config, database, services, logger, schema
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // main.ts owns SIGTERM/SIGINT and stops the whole gateway in order.
+    stopOnTerminationSignals: false,
     parseOptions: { maxTokens: queryLimits.maxTokens },
     formatError,
     validationRules: armor.validationRules,
