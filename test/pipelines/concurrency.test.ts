@@ -95,4 +95,42 @@ describe('concurrent registrations of overlapping pipelines never fail and never
     const [{ count }] = await sql(gw, "select count(*)::int as count from pipelines where slug = 'race-hot'");
     expect(count).toBe(1);
   });
+
+  it.skipIf(skipReason)(`${WORKERS} workers changing known pipelines while creating new ones, in different orders, all succeed`, async () => {
+    // The catalogue exists now (first test); each worker reorders its algorithms and adds new pipelines.
+    const rotated = (list: unknown[], by: number) => list.map((_, i) => list[(i + by) % list.length]);
+    const payloadWithChanges = (w: number) => {
+      const changed = payloadOf(w).map((known) => ({ ...known, algorithms: rotated(known.algorithms, w) }));
+      const fresh = [0, 1, 2].map((k) => pipeline(`race-new-${(w + k) % 6}`, [detectors[(w + k) % 4]!, classifiers[k]!]));
+      return w % 2 === 0 ? [...fresh, ...changed] : [...changed.reverse(), ...fresh];
+    };
+    const before = await rowCounts(gw);
+    const responses = await Promise.all(
+      workers.map((worker, w) => gw.gql<RegisterResult>(REGISTER, { projectId: worker.projectId, pipelines: payloadWithChanges(w) }, worker.headers)),
+    );
+    const results = responses.map((response) => dataOf(response).registerPipelines);
+
+    expect(results.flatMap((result) => result.pipelinesCreated.map((p) => p.slug)).sort()).toEqual(
+      Array.from({ length: 6 }, (_, i) => `race-new-${i}`),
+    );
+    const after = await rowCounts(gw);
+    expect(after.pipelines).toBe(before.pipelines + 6);
+    expect(after.algorithms).toBe(before.algorithms);
+    const links = await sql<{ slug: string; positions: number[]; keys: string[] }>(
+      gw,
+      `select p.slug, array_agg(l.position order by l.position) as positions, array_agg(a.key order by l.position) as keys
+       from pipelines p join pipeline_algorithms l on l.pipeline_id = p.id join algorithms a on a.id = l.algorithm_id
+       where p.slug like 'race-pipeline-%' group by p.slug`,
+    );
+    expect(links).toHaveLength(PIPELINES);
+    for (const { slug, positions, keys } of links) {
+      expect(positions).toEqual([0, 1, 2]);
+      const submitted = workers.flatMap((_, w) =>
+        payloadWithChanges(w)
+          .filter((p) => p.slug === slug)
+          .map((p) => p.algorithms.map((a) => (a as { key: string }).key).join(',')),
+      );
+      expect(submitted).toContain(keys.join(','));
+    }
+  });
 });
