@@ -19,7 +19,45 @@ export interface TestGateway extends RunningGateway {
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   /** Logs in and returns an Authorization header value. */
   loginAs(email: string, password: string): Promise<string>;
+  /**
+   * Adds a secret that must never reach the logs or the database. Passwords in variables,
+   * credentials in Authorization headers, login tokens and API keys in responses are remembered
+   * by `gql` already.
+   */
+  rememberSecret(secret: string): void;
+  /** Checks that no remembered secret appears in the logs or in any row; throws naming where. */
+  assertNoSecretsLeaked(): Promise<void>;
+  /** Asserts no secret leaked (see `assertNoSecretsLeaked`), then stops and drops the database. */
   close(): Promise<void>;
+}
+
+/** Shorter strings could match by accident (and are not real secrets here). */
+const MIN_SECRET_LENGTH = 10;
+const apiKeyInText = /psk_[0-9A-Za-z]{8}\.[0-9A-Za-z]{38}/g;
+
+/** Secrets in what a test sends: `password` values anywhere in the variables, header credentials. */
+function secretsSent(variables: unknown, headers: Record<string, string>): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, key?: string) => {
+    if (typeof value === 'string' && key && /password/i.test(key)) found.push(value);
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
+  };
+  walk(variables);
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'authorization') found.push(value.trim().split(/\s+/).slice(1).join(' '));
+  }
+  return found;
+}
+
+/** Secrets in a response: `token` values (login) and anything shaped like an API key. */
+function secretsReceived(text: string, body: unknown): string[] {
+  const found = [...text.matchAll(apiKeyInText)].map((match) => match[0]);
+  const walk = (value: unknown, key?: string) => {
+    if (typeof value === 'string' && key === 'token') found.push(value);
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
+  };
+  walk(body);
+  return found;
 }
 
 /** A real gateway on a fresh database, listening on a loopback port, with the admin bootstrapped. */
@@ -53,13 +91,48 @@ export async function startTestGateway(
     throw error;
   }
 
+  const secrets = new Map<string, string>();
+  const rememberSecret = (secret: string, origin = 'rememberSecret') => {
+    if (secret.length >= MIN_SECRET_LENGTH && !secrets.has(secret)) secrets.set(secret, origin);
+  };
+  if (config.ADMIN_PASSWORD) rememberSecret(config.ADMIN_PASSWORD, 'ADMIN_PASSWORD');
+
   const gql = async <T = any>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> => {
+    for (const secret of secretsSent(variables, headers)) rememberSecret(secret, 'a password or credential sent by a test');
     const response = await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ query, variables }),
     });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<T>['body'] };
+    const text = await response.text();
+    const body = JSON.parse(text) as GraphQLResponse<T>['body'];
+    for (const secret of secretsReceived(text, body)) rememberSecret(secret, 'a token or API key in a response');
+    return { status: response.status, headers: response.headers, body };
+  };
+
+  const assertNoSecretsLeaked = async () => {
+    const problems: string[] = [];
+    const forms = (secret: string) => [secret, JSON.stringify(secret).slice(1, -1)];
+    let index = 0;
+    const numbered = [...secrets].map(([secret, origin]) => ({ secret, label: `secret #${++index} (${origin})` }));
+    for (const { secret, label } of numbered) {
+      const line = logs.findIndex((entry) => forms(secret).some((form) => entry.includes(form)));
+      if (line >= 0) problems.push(`${label} appears in log line ${line + 1}`);
+    }
+    const connection = gateway.database.orm.em.fork().getConnection();
+    const tables: { name: string }[] = await connection.execute(
+      `select quote_ident(table_name) as name from information_schema.tables
+        where table_schema = current_schema() and table_type = 'BASE TABLE' order by 1`,
+    );
+    for (const { name } of tables) {
+      const rows: { row: string }[] = await connection.execute(`select row_to_json(t)::text as row from ${name} t`);
+      for (const { secret, label } of numbered) {
+        if (rows.some(({ row }) => forms(secret).some((form) => row.includes(form)))) {
+          problems.push(`${label} is stored in table ${name}`);
+        }
+      }
+    }
+    if (problems.length > 0) throw new Error(`Plaintext secrets leaked:\n- ${problems.join('\n- ')}`);
   };
 
   return {
@@ -75,9 +148,15 @@ export async function startTestGateway(
       if (!result.body.data) throw new Error(`login failed: ${JSON.stringify(result.body.errors)}`);
       return `Token ${result.body.data.login.token}`;
     },
+    rememberSecret: (secret) => rememberSecret(secret),
+    assertNoSecretsLeaked,
     async close() {
-      await gateway.stop();
-      await db.drop();
+      try {
+        await assertNoSecretsLeaked();
+      } finally {
+        await gateway.stop();
+        await db.drop();
+      }
     },
   };
 }
