@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
 import { DomainError, ValidationError } from '../core/errors';
 import { migrate, openDatabase } from '../db/database';
+import { DataDirInUseError } from '../db/embedded';
 import { createServices } from '../services';
 import { UsageError, type CliIo, type Command, type ParsedArgs } from './command';
 import { commands, PASSWORD_ENV } from './commands';
@@ -198,6 +199,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     return EXIT.ok;
   } catch (error) {
+    if (error instanceof DataDirInUseError) return fail(EXIT.failed, `${error.message} (stop the server first)`);
     if (error instanceof DomainError) {
       return fail(error instanceof ValidationError ? EXIT.usage : EXIT.failed, domainMessage(command, error));
     }

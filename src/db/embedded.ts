@@ -9,6 +9,9 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
+/** Another process holds the embedded database folder open. */
+export class DataDirInUseError extends Error {}
+
 /** Data folders this process holds open. */
 const openDataDirs = new Set<string>();
 
@@ -41,7 +44,7 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
     const holder = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
     const held = holder === process.pid ? openDataDirs.has(dataDir) : holder > 0 && processIsAlive(holder);
     if (held) {
-      throw new Error(
+      throw new DataDirInUseError(
         `DATA_DIR ${dataDir} is in use by process ${holder}: the embedded database serves one process at a time`,
       );
     }

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 
@@ -68,5 +70,19 @@ describe('defaults', () => {
     expect(config.PORT).toBe(4000);
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.TRUST_PROXY).toEqual(['10.0.0.1', '10.0.0.0/8']);
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every variable with its real default', async () => {
+    const text = await readFile(path.join(__dirname, '../../.env.example'), 'utf8');
+    const documented = Object.fromEntries(
+      text
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    expect(Object.keys(documented).sort()).toEqual(Object.keys(loadConfig({})).sort().concat(['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'DATABASE_URL']).sort());
+    expect(loadConfig(documented)).toEqual(loadConfig({}));
   });
 });
