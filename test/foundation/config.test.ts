@@ -33,7 +33,7 @@ describe('a bad value stops start-up with one line naming the variable', () => {
 
   it('never echoes a password value', () => {
     const secret = 'short-pw';
-    for (const env of [
+    for (const env of <Record<string, string>[]>[
       { ADMIN_PASSWORD: secret },
       { ADMIN_EMAIL: 'admin@example.org', ADMIN_PASSWORD: secret },
       { ADMIN_EMAIL: 'oops', ADMIN_PASSWORD: `${secret}-but-long-enough` },
