@@ -12,8 +12,6 @@ export type AuthFailure =
 
 export type AuthOutcome = { ok: true; principal: Principal } | { ok: false; failure: AuthFailure };
 
-const headerPattern = /^\s*([A-Za-z-]+)\s+(\S+)\s*$/;
-
 export interface Authenticator {
   users: UserService;
   apiKeys: ApiKeyService;
@@ -32,29 +30,34 @@ export async function authenticate(
   clientIp: string,
 ): Promise<AuthOutcome> {
   if (header === undefined || header.trim() === '') return { ok: true, principal: anonymous };
-  const match = headerPattern.exec(header);
-  const scheme = match?.[1]!.toLowerCase();
-  const credential = match?.[2] ?? '';
+  const [schemeWord = '', ...rest] = header.trim().split(/\s+/);
+  const scheme = schemeWord.toLowerCase();
   const isApiKey = scheme === 'api-key';
+  // A bare or garbled `Api-Key` header is a bad API key (same answer as a wrong key), not a bad token.
   const failedAs = isApiKey ? 'Api-Key' : 'Token';
-  if (!match || !(isApiKey || scheme === 'token' || scheme === 'bearer')) {
+  const credential = rest.length === 1 ? rest[0]! : '';
+  if (!credential || !(isApiKey || scheme === 'token' || scheme === 'bearer')) {
     return { ok: false, failure: { kind: 'invalid', scheme: failedAs } };
   }
 
-  const subjects = [`ip:${clientIp}`];
+  const addressSubject = [`ip:${clientIp}`];
+  const addressWait = limiter.retryAfter(addressSubject);
+  if (addressWait > 0) return { ok: false, failure: { kind: 'rate-limited', retryAfterSeconds: addressWait } };
   const prefix = isApiKey ? parseApiKey(credential)?.prefix : undefined;
-  if (prefix) subjects.push(`prefix:${prefix}`);
-  const retryAfterSeconds = limiter.retryAfter(subjects);
-  if (retryAfterSeconds > 0) return { ok: false, failure: { kind: 'rate-limited', retryAfterSeconds } };
+  const subjects = prefix ? [...addressSubject, `prefix:${prefix}`] : addressSubject;
 
   let principal: Principal | null = null;
   if (isApiKey) {
+    // A prefix over its limit is still verified (cheap: cached, in memory), so strangers guessing
+    // at a public prefix cannot lock its rightful worker out; their wrong guesses get 429.
     const verified = await apiKeys.verify(em, credential);
     if (verified) principal = { kind: 'service', processingServiceId: verified.processingServiceId, apiKeyId: verified.apiKeyId };
   } else {
     principal = await users.authenticate(em, credential);
   }
   if (principal) return { ok: true, principal };
+  const prefixWait = prefix ? limiter.retryAfter([`prefix:${prefix}`]) : 0;
   limiter.recordFailure(subjects);
+  if (prefixWait > 0) return { ok: false, failure: { kind: 'rate-limited', retryAfterSeconds: prefixWait } };
   return { ok: false, failure: { kind: 'invalid', scheme: failedAs } };
 }
