@@ -30,7 +30,7 @@ export const resolvers: NonEmptyArray<Function> = [
 const parentProjectResolvers: Record<string, ParentProjectsResolver> = {
   Project: async (project: Project) => [project.id],
   ProcessingService: async (service: ProcessingService, { loaders }: GatewayContext) =>
-    (await loaders.projectLinksByService.load(service.id)).map((link) => link.project.id),
+    (await loaders.projectLinksByService.load(service.id)).map((link) => link.projectId),
 };
 
 /** Builds the executable schema: type-graphql's classes, with every `@auth` rule enforced. */

@@ -148,7 +148,10 @@ export class ProcessingServiceResolver {
   }
 
   @Auth('PROJECT_MANAGER', { parentProjects: true })
-  @FieldResolver(() => [ApiKeyType], { description: 'All keys, newest first. Project managers only.' })
+  @FieldResolver(() => [ApiKeyType], {
+    nullable: true,
+    description: 'All keys, newest first. Project managers only: others get null here with a FORBIDDEN error, and the rest of the service still resolves.',
+  })
   apiKeys(@Root() service: ProcessingService, @Ctx() { loaders }: GatewayContext) {
     return loaders.apiKeysByService.load(service.id);
   }
@@ -156,7 +159,7 @@ export class ProcessingServiceResolver {
   @FieldResolver(() => [ProjectType])
   async projects(@Root() service: ProcessingService, @Ctx() { loaders }: GatewayContext) {
     const links = await loaders.projectLinksByService.load(service.id);
-    const projects = await loaders.projectById.loadMany(links.map((link) => link.project.id));
+    const projects = await loaders.projectById.loadMany(links.map((link) => link.projectId));
     return projects.filter((project) => project !== null && !(project instanceof Error));
   }
 }
