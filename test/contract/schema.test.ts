@@ -11,6 +11,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { formatSchemaChanges, schemaChanges } from '../../src/graphql/schema-changes';
 import { printGatewaySchema } from '../../src/graphql/schema';
 
 const committedFile = path.resolve(__dirname, '../../schema/schema.graphql');
@@ -45,12 +46,13 @@ beforeAll(() => {
 });
 
 describe('the committed schema contract', () => {
-  it('matches the schema the code builds, byte for byte', () => {
+  it('matches the schema the code builds, byte for byte', async () => {
     const committed = readFileSync(committedFile, 'utf8');
-    // A plain boolean keeps the failure short; the message says what to do.
+    const changes = committed === printed ? '' : formatSchemaChanges(await schemaChanges(committed, printed));
+    // A plain boolean keeps the failure short; the message says what changed and what to do.
     expect(
       committed === printed,
-      'schema/schema.graphql differs from the code: run npm run schema and review the diff',
+      `schema/schema.graphql differs from the code: run npm run schema and review the diff\n${changes}`,
     ).toBe(true);
   });
 
