@@ -14,7 +14,7 @@ import { failure, startFakeGateway, type FakeGateway } from './fake-gateway';
 
 const ok = { status: 200, body: { data: { heartbeat: { id: '7', status: 'ONLINE', lastSeen: '2026-11-25T10:00:00.000Z' } } } };
 const unavailable = { status: 503, body: 'Service Unavailable' };
-const hanging = { ...ok, hangMs: 5_000 };
+const hanging = { ...ok, hangMs: 30_000 };
 const policy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 
 let fake: FakeGateway;
@@ -50,7 +50,7 @@ describe('retried until it succeeds', () => {
 
   it('retries a request that timed out', async () => {
     fake.script = [hanging, ok];
-    const data = await client({ timeoutMs: 200 }).request(HeartbeatDocument, {});
+    const data = await client({ timeoutMs: 1_000 }).request(HeartbeatDocument, {});
     expect(data.heartbeat.status).toBe('ONLINE');
     expect(fake.received).toHaveLength(2);
   });
@@ -130,10 +130,10 @@ describe('gives up after the bounded attempts', () => {
 
   it('every attempt times out: a GatewayUnreachableError after maxAttempts', async () => {
     fake.script = [hanging, hanging, hanging];
-    const error = await failure(client({ timeoutMs: 150 }).request(HeartbeatDocument, {}));
+    const error = await failure(client({ timeoutMs: 1_000 }).request(HeartbeatDocument, {}));
     expect(error).toBeInstanceOf(GatewayUnreachableError);
     expect(error).toMatchObject({ notDelivered: false, attempts: 3 });
-    expect(error.message).toContain('within 150 ms');
+    expect(error.message).toContain('within 1000 ms');
     expect(fake.received).toHaveLength(3);
   });
 });
