@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateApiKey } from '../../src/api-keys/api-key-format';
+import { createWorld, dataOf, errorOf, type World } from '../processing-services/fixtures';
+import { startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway';
+import { withWrongSecret } from './keys';
+
+const LIMIT = 3;
+
+// Behind a trusted proxy on loopback, X-Forwarded-For gives each simulated client its own address.
+let gw: TestGateway;
+let world: World;
+let projectId: string;
+
+beforeAll(async () => {
+  gw = await startTestGateway({ AUTH_FAILURE_LIMIT: String(LIMIT), AUTH_FAILURE_WINDOW_SECONDS: '60', TRUST_PROXY: '127.0.0.1' });
+  world = await createWorld(gw);
+  projectId = await world.createProject();
+});
+afterAll(() => gw?.close());
+
+const VIEWER = '{ viewer { processingService { id } } }';
+const from = (address: string, authorization: string) => ({ authorization, 'x-forwarded-for': address });
+
+async function serviceWithKey() {
+  const serviceId = await world.createService({ projectIds: [projectId] });
+  return { serviceId, ...(await world.generateKey(serviceId)) };
+}
+
+function expectRateLimited(response: GraphQLResponse, label: string) {
+  expect(response.status, label).toBe(429);
+  const retryAfter = Number(response.headers.get('retry-after'));
+  expect(retryAfter, label).toBeGreaterThan(0);
+  expect(retryAfter, label).toBeLessThanOrEqual(60);
+  expect(errorOf(response).code, label).toBe('RATE_LIMITED');
+}
+
+describe('failed authentications are rate-limited', () => {
+  it('blocks a client address after the limit, even with a good key, and leaves other addresses alone', async () => {
+    const { key, serviceId } = await serviceWithKey();
+    for (let i = 0; i < LIMIT; i++) {
+      const refused = await gw.gql(VIEWER, {}, from('198.51.100.1', `Api-Key ${generateApiKey().key}`));
+      expect(refused.status).toBe(401);
+    }
+    expectRateLimited(await gw.gql(VIEWER, {}, from('198.51.100.1', `Api-Key ${generateApiKey().key}`)), 'another guess');
+    expectRateLimited(await gw.gql(VIEWER, {}, from('198.51.100.1', `Api-Key ${key}`)), 'the right key from the blocked address');
+    expectRateLimited(await gw.gql(VIEWER, {}, from('198.51.100.1', 'Token tok_0123456789abcdef')), 'a token from the blocked address');
+    expect(dataOf(await gw.gql(VIEWER, {}, from('198.51.100.2', `Api-Key ${key}`))).viewer.processingService).toEqual({ id: serviceId });
+  });
+
+  it('blocks guesses at one prefix from many addresses, but not the rightful key holder', async () => {
+    const { key, serviceId } = await serviceWithKey();
+    const guess = withWrongSecret(key);
+    for (let i = 0; i < LIMIT; i++) {
+      expect((await gw.gql(VIEWER, {}, from(`198.51.100.${10 + i}`, `Api-Key ${guess}`))).status).toBe(401);
+    }
+    expectRateLimited(await gw.gql(VIEWER, {}, from('198.51.100.20', `Api-Key ${guess}`)), 'a guess at the prefix from a fresh address');
+    expect(dataOf(await gw.gql(VIEWER, {}, from('198.51.100.21', `Api-Key ${key}`))).viewer.processingService).toEqual({ id: serviceId });
+    // Another prefix from another fresh address is not affected.
+    expect((await gw.gql(VIEWER, {}, from('198.51.100.22', `Api-Key ${generateApiKey().key}`))).status).toBe(401);
+  });
+});
+
+describe('forwarded addresses are trusted only from TRUST_PROXY', () => {
+  it('records the forwarded client address when the proxy is trusted', async () => {
+    const { key, serviceId } = await serviceWithKey();
+    dataOf(await gw.gql('{ __typename }', {}, from('203.0.113.9', `Api-Key ${key}`)));
+    const state = dataOf(
+      await gw.gql('query ($id: ID!) { processingService(id: $id) { lastSeenClientInfo { ip } } }', { id: serviceId }, { authorization: world.admin }),
+    );
+    expect(state.processingService.lastSeenClientInfo.ip).toBe('203.0.113.9');
+  });
+});
