@@ -64,6 +64,13 @@ describe('GET /graphql', () => {
     expect(await response.json()).toEqual({ data: { viewer: { user: null } } });
   });
 
+  it('refuses a GET with no preflight-forcing header (Apollo CSRF prevention)', async () => {
+    const query = encodeURIComponent('{ viewer { user { id } } }');
+    const response = await fetch(`${gw.url}/graphql?query=${query}`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/CSRF/);
+  });
+
   it('refuses mutations', async () => {
     const query = encodeURIComponent('mutation { logout }');
     const response = await fetch(`${gw.url}/graphql?query=${query}`, { headers: { 'apollo-require-preflight': 'true' } });
