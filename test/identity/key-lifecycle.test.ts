@@ -132,6 +132,18 @@ describe('who may generate and revoke keys', () => {
     expect(dataOf(await gw.gql(REVOKE, { id: again.apiKey.id }, as(world.admin))).revokeKey.revokedAt).not.toBeNull();
   });
 
+  it('refuses the keys of a deleted service at once, even cached ones', async () => {
+    const serviceId = await world.createService({ projectIds: [projectId] });
+    const key = await world.generateKey(serviceId);
+    expect(await works(key.key)).toBe(true);
+    expect(dataOf(await gw.gql('mutation ($id: ID!) { deleteProcessingService(id: $id) }', { id: serviceId }, as(world.admin)))).toEqual({
+      deleteProcessingService: true,
+    });
+    const response = await gw.gql('mutation { heartbeat { id } }', {}, keyed(key.key));
+    expect(response.status).toBe(401);
+    expect(errorOf(response).code).toBe('UNAUTHENTICATED');
+  });
+
   it('makes revocation one-way: revoking again keeps the first time, the key stays refused', async () => {
     const serviceId = await world.createService({ projectIds: [projectId] });
     const key = await world.generateKey(serviceId);
