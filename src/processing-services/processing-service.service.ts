@@ -1,7 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { ForeignKeyConstraintViolationException, LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { ApiKeyService } from '../api-keys/api-key.service';
 import { isAllPowerful } from '../auth/principal';
-import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import type { ProjectAccess } from '../projects/project-access';
 import { Project } from '../projects/project.entity';
 import { ProcessingServiceProject } from './processing-service-project.entity';
@@ -74,6 +74,24 @@ function checkName(value: string | null | undefined): string {
   return name;
 }
 
+/** Which projects a service joins and leaves when its set becomes `wanted`. */
+function projectChanges(current: readonly number[], wanted: readonly number[]): { joining: number[]; leaving: number[] } {
+  return {
+    joining: wanted.filter((projectId) => !current.includes(projectId)),
+    leaving: current.filter((projectId) => !wanted.includes(projectId)),
+  };
+}
+
+/** A project deleted between our check and our insert is "not found", not a server error. */
+async function projectsMayVanish<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof ForeignKeyConstraintViolationException) throw new NotFoundError('Project not found');
+    throw error;
+  }
+}
+
 export interface Page<T> {
   nodes: T[];
   totalCount: number;
@@ -137,15 +155,15 @@ export class ProcessingServiceService {
     for (const projectId of projectIds) {
       em.create(ProcessingServiceProject, { processingService: service, project: em.getReference(Project, projectId) });
     }
-    await em.flush();
+    await projectsMayVanish(() => em.flush());
     return service;
   }
 
   /**
    * Changes a service; fields left out stay as they are. With `projectIds`, its projects become
    * exactly those: the caller must manage one project it is in (unless superuser) and every
-   * project it joins or leaves. Everything is checked before anything changes, and one flush
-   * writes it all, so a refused update leaves no trace.
+   * project it joins or leaves. Everything is checked before anything changes; the writes run in
+   * one transaction holding the service row, so concurrent changes serialise instead of failing.
    */
   async update(
     em: EntityManager,
@@ -153,47 +171,76 @@ export class ProcessingServiceService {
     id: number,
     input: ProcessingServiceInput,
   ): Promise<ProcessingService> {
-    const service = await this.findManaged(em, access, id);
+    await this.findManaged(em, access, id);
     const name = input.name === undefined || input.name === null ? undefined : checkName(input.name);
     const description =
       input.description === undefined || input.description === null ? undefined : checkText(input.description, 'description');
     const endpointUrl = input.endpointUrl === undefined ? undefined : checkEndpointUrl(input.endpointUrl);
-    let joining: number[] = [];
-    let leaving: ProcessingServiceProject[] = [];
+    let wanted: number[] | undefined;
+    let checked = new Set<number>();
     if (input.projectIds) {
-      const wanted = await this.existingProjects(em, access, input.projectIds);
-      const links = await em.find(ProcessingServiceProject, { processingService: id });
-      const current = new Set(links.map((link) => link.project.id));
-      joining = wanted.filter((projectId) => !current.has(projectId));
-      leaving = links.filter((link) => !wanted.includes(link.project.id));
-      const changed = [...joining, ...leaving.map((link) => link.project.id)];
-      if (!(await this.managesAll(access, changed))) {
+      wanted = await this.existingProjects(em, access, input.projectIds);
+      const { joining, leaving } = projectChanges(await this.projectIdsOf(em, id), wanted);
+      checked = new Set([...joining, ...leaving]);
+      // Role checks read on the request's connection, so they happen before the transaction.
+      if (!(await this.managesAll(access, [...checked]))) {
         throw new ForbiddenError('You do not manage every project it joins or leaves');
       }
     }
-    if (name !== undefined) service.name = name;
-    if (description !== undefined) service.description = description;
-    if (endpointUrl !== undefined) service.endpointUrl = endpointUrl;
-    for (const link of leaving) em.remove(link);
-    for (const projectId of joining) {
-      em.create(ProcessingServiceProject, { processingService: service, project: em.getReference(Project, projectId) });
-    }
-    await em.flush();
-    return service;
+    return projectsMayVanish(() =>
+      em.transactional(async (tx) => {
+        const service = await tx.findOne(ProcessingService, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (!service) throw new NotFoundError('Processing service not found');
+        if (name !== undefined) service.name = name;
+        if (description !== undefined) service.description = description;
+        if (endpointUrl !== undefined) service.endpointUrl = endpointUrl;
+        if (wanted) {
+          const rows: { project_id: number }[] = await tx.execute(
+            'select project_id from processing_service_projects where processing_service_id = ?',
+            [id],
+          );
+          const { joining, leaving } = projectChanges(rows.map((row) => row.project_id), wanted);
+          // Another request changed its projects since the role checks; anything new was not checked.
+          if ([...joining, ...leaving].some((projectId) => !checked.has(projectId))) {
+            throw new ConflictError('Its projects changed meanwhile; read them again and retry');
+          }
+          if (leaving.length > 0) {
+            await tx.execute('delete from processing_service_projects where processing_service_id = ? and project_id in (?)', [
+              id,
+              leaving,
+            ]);
+          }
+          if (joining.length > 0) {
+            await tx.insertMany(
+              ProcessingServiceProject,
+              joining.map((projectId) => ({ processingService: id, project: projectId })),
+            );
+          }
+          // The link rows changed behind the ORM's back: bump updatedAt even if no field changed.
+          service.updatedAt = new Date();
+        }
+        return service;
+      }),
+    );
   }
 
   /**
    * Deletes a service; the database cascades to its keys and links. The caller must manage all
-   * its projects. Its keys are dropped from this process's verification cache at once.
+   * its projects. Its keys are dropped from this process's verification cache at once (the row
+   * lock keeps a concurrent key rotation from slipping a key past that).
    */
   async delete(em: EntityManager, access: ProjectAccess, id: number): Promise<boolean> {
-    const service = await this.findManaged(em, access, id);
+    await this.findManaged(em, access, id);
     if (!(await this.managesAll(access, await this.projectIdsOf(em, id)))) {
       throw new ForbiddenError('You do not manage every project of this service');
     }
-    const keys: { prefix: string }[] = await em.execute('select prefix from api_keys where processing_service_id = ?', [id]);
-    await em.nativeDelete(ProcessingService, { id: service.id });
-    this.apiKeys.forget(keys.map((key) => key.prefix));
+    const prefixes = await em.transactional(async (tx) => {
+      await tx.execute('select id from processing_services where id = ? for update', [id]);
+      const keys: { prefix: string }[] = await tx.execute('select prefix from api_keys where processing_service_id = ?', [id]);
+      await tx.execute('delete from processing_services where id = ?', [id]);
+      return keys.map((key) => key.prefix);
+    });
+    this.apiKeys.forget(prefixes);
     return true;
   }
 

@@ -145,3 +145,18 @@ describe('processingServices is for project members', () => {
     expect(errorOf(await page(member.auth, { first: 3, projectId: 'abc' }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'projectId' });
   });
 });
+
+describe('processingServices paging survives deletions', () => {
+  it("a deleted service's cursor still continues the list after it", async () => {
+    const project = await world.createProject();
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push(await world.createService({ projectIds: [project] }));
+    const first = dataOf(await page(world.admin, { first: 2, projectId: project })).processingServices;
+    expect(first.edges.map((edge) => edge.node.id)).toEqual([ids[3], ids[2]]);
+    dataOf(await gw.gql('mutation ($id: ID!) { deleteProcessingService(id: $id) }', { id: ids[2] }, { authorization: world.admin }));
+    const rest = dataOf(await page(world.admin, { first: 2, projectId: project, after: first.pageInfo.endCursor })).processingServices;
+    expect(rest.edges.map((edge) => edge.node.id)).toEqual([ids[1], ids[0]]);
+    expect(rest.totalCount).toBe(3);
+    expect(rest.pageInfo.hasNextPage).toBe(false);
+  });
+});

@@ -295,3 +295,13 @@ describe('deleteProcessingService removes the service with its keys and links', 
     });
   });
 });
+
+describe('limits on projects per service', () => {
+  it('more than 100 projects: BAD_USER_INPUT naming input.projectIds', async () => {
+    const before = await serviceTableCounts(gw);
+    const projectIds = Array.from({ length: 101 }, (_, index) => String(index + 1));
+    const response = await gw.gql(CREATE, { input: { name: 'wide', projectIds } }, as(world.admin));
+    expect(errorOf(response)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.projectIds' });
+    expect(await serviceTableCounts(gw)).toEqual(before);
+  });
+});
