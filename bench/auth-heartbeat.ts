@@ -6,11 +6,11 @@ import { checkClean, printTable, rssMiB, runLoad, startBenchGateway, type LoadRe
  * every round) and the figure is the median of each round's ratio, so a burst of load from other
  * processes on this shared machine skews one round rather than the result.
  * Target: keyed req/s >= 0.8 x anonymous req/s. The gateway and autocannon share this process.
- *   BENCH_CONNECTIONS (20), BENCH_SECONDS per round and case (3), BENCH_ROUNDS (6).
+ *   BENCH_CONNECTIONS (20), BENCH_SECONDS per round and case (2), BENCH_ROUNDS (10).
  */
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
-const durationSeconds = Number(process.env.BENCH_SECONDS ?? 3);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
+const durationSeconds = Number(process.env.BENCH_SECONDS ?? 2);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 10);
 const TARGET_RATIO = 0.8;
 
 async function main(): Promise<void> {
