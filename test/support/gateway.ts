@@ -80,7 +80,8 @@ export async function startTestGateway(
     LOG_LEVEL: 'debug',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
-    DATABASE_POOL_SIZE: '10',
+    // The embedded fallback's socket takes one connection; a second one is reset.
+    DATABASE_POOL_SIZE: db.realPostgres ? '10' : '1',
     ...env,
   });
   let gateway: RunningGateway;
