@@ -3,19 +3,15 @@ import { LRUCache } from 'lru-cache';
 import type { ServicePrincipal } from '../auth/principal';
 import { mergeClientInfo, type ClientInfo, type ObservedClientInfo, type ReportedClientInfo } from './client-info';
 
-interface LastWrite {
-  at: number;
-  observed: string;
-  reported: string | undefined;
-}
-
 /**
- * Marks processing services seen. Writes at most once per service every `writeIntervalSeconds`
- * unless what the worker reports (or where it calls from) changed, so a busy worker does not
- * turn every request into a row update. Raw SQL on purpose: a heartbeat must not bump updatedAt.
+ * Marks processing services seen. Writes at most once every `writeIntervalSeconds` per worker
+ * (its key, address and user agent) unless what it reports changed, so neither a busy worker nor
+ * a fleet sharing one identity turns every request into a row update. Raw SQL on purpose: a
+ * heartbeat must not bump updatedAt.
  */
 export class HeartbeatService {
-  private readonly lastWrites = new LRUCache<number, LastWrite>({ max: 100_000 });
+  /** When each worker (and each report of it) was last written, by throttle key. */
+  private readonly lastWrites = new LRUCache<string, number>({ max: 100_000 });
 
   constructor(private readonly settings: { writeIntervalSeconds: number }) {}
 
@@ -26,29 +22,25 @@ export class HeartbeatService {
     observed: ObservedClientInfo,
     reported?: ReportedClientInfo,
   ): Promise<boolean> {
-    const serviceId = caller.processingServiceId;
-    const observedPrint = JSON.stringify(observed);
-    const reportedPrint = reported ? JSON.stringify(reported) : undefined;
-    const last = this.lastWrites.get(serviceId);
+    const worker = `${caller.apiKeyId}|${observed.ip}|${observed.userAgent}`;
+    // A plain keyed request is covered by any recent write from the same worker; a report only by
+    // a recent write of the same report, so changed client info is written at once.
+    const throttleKeys = reported ? [worker, `${worker}|${JSON.stringify(reported)}`] : [worker];
     const now = Date.now();
-    if (
-      last &&
-      now - last.at < this.settings.writeIntervalSeconds * 1000 &&
-      last.observed === observedPrint &&
-      (reportedPrint === undefined || reportedPrint === last.reported)
-    ) {
-      return false;
-    }
-    // Claimed before writing, so a burst of concurrent requests from one service writes once.
-    const claim: LastWrite = { at: now, observed: observedPrint, reported: reportedPrint ?? last?.reported };
-    this.lastWrites.set(serviceId, claim);
+    const last = this.lastWrites.get(throttleKeys.at(-1)!);
+    if (last !== undefined && now - last < this.settings.writeIntervalSeconds * 1000) return false;
+
+    // Claimed before writing, so a burst of concurrent requests from one worker writes once.
+    const previous = throttleKeys.map((key) => this.lastWrites.get(key));
+    for (const key of throttleKeys) this.lastWrites.set(key, now);
     try {
       await this.write(em, caller, observed, reported);
     } catch (error) {
-      if (this.lastWrites.get(serviceId) === claim) {
-        if (last) this.lastWrites.set(serviceId, last);
-        else this.lastWrites.delete(serviceId);
-      }
+      throttleKeys.forEach((key, i) => {
+        if (this.lastWrites.get(key) !== now) return;
+        if (previous[i] === undefined) this.lastWrites.delete(key);
+        else this.lastWrites.set(key, previous[i]);
+      });
       throw error;
     }
     return true;

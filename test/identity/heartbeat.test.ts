@@ -69,6 +69,21 @@ describe('a keyed request is a heartbeat', () => {
   });
 });
 
+describe('a fleet sharing one key', () => {
+  it('writes once per worker within the interval, not once per request', async () => {
+    const w = await worker();
+    const pods = ['pod-a', 'pod-b', 'pod-c'];
+    const { statements } = await countStatements(gw, async () => {
+      for (let round = 0; round < 4; round++) {
+        for (const pod of pods) dataOf(await gw.gql(HEARTBEAT, { info: { podName: pod } }, w.headers(`adc/${pod}`)));
+      }
+    });
+    expect(touches(statements, 'update processing_services')).toHaveLength(pods.length);
+    expect(touches(statements, 'update api_keys')).toHaveLength(pods.length);
+    expect(pods.map((pod) => `adc/${pod}`)).toContain((await w.state()).lastSeenClientInfo.userAgent);
+  });
+});
+
 describe('a cached key authenticates without SQL', () => {
   it('runs no statement on api_keys or user_sessions once the key is cached, and none at all once the heartbeat is throttled', async () => {
     const w = await worker();
