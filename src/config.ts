@@ -55,7 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const variable = issue.path.join('.') || 'environment';
-    throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${variable}: ${issue.message}`);
   }
   return result.data;
 }
