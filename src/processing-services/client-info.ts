@@ -74,16 +74,9 @@ export function sanitizeReported(reported: ReportedClientInfo, path = 'clientInf
   return clean;
 }
 
-/**
- * Merges a heartbeat into the stored value: server fields always overwrite; a reported field
- * replaces the stored one only when non-empty, so an empty value never erases what registration
- * said. Extra keys merge the same way.
- */
-export function mergeClientInfo(
-  stored: ClientInfo | null | undefined,
-  reported: ReportedClientInfo,
-  observed: ObservedClientInfo,
-): ClientInfo {
+const fits = (info: ClientInfo) => Buffer.byteLength(JSON.stringify(info)) <= CLIENT_INFO_LIMITS.maxTotalBytes;
+
+function overlay(stored: ClientInfo | null | undefined, reported: ReportedClientInfo, observed: ObservedClientInfo): ClientInfo {
   const merged: ClientInfo = {
     hostname: stored?.hostname ?? null,
     software: stored?.software ?? null,
@@ -105,13 +98,29 @@ export function mergeClientInfo(
   if (keys.length > CLIENT_INFO_LIMITS.maxExtraKeys) {
     for (const key of keys.slice(0, keys.length - CLIENT_INFO_LIMITS.maxExtraKeys)) delete merged.extra[key];
   }
-  if (Buffer.byteLength(JSON.stringify(merged)) > CLIENT_INFO_LIMITS.maxTotalBytes) {
-    throw new ValidationError(`client info may not exceed ${CLIENT_INFO_LIMITS.maxTotalBytes} bytes`, 'clientInfo');
-  }
   return merged;
 }
 
-/** True when merging `next` into `stored` changes nothing but would still be written. */
-export function sameClientInfo(a: ClientInfo | null | undefined, b: ClientInfo): boolean {
-  return a !== null && a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+/**
+ * Merges a heartbeat into the stored value: server fields always overwrite; a reported field
+ * replaces the stored one only when non-empty, so an empty value never erases what registration
+ * said. Extra keys merge the same way. Only a report too large on its own is refused: when old
+ * and new together exceed the cap, older extras give way (then the older fields), so a heartbeat
+ * that is fine by itself is never refused, or left unrecorded, because of what came before.
+ */
+export function mergeClientInfo(
+  stored: ClientInfo | null | undefined,
+  reported: ReportedClientInfo,
+  observed: ObservedClientInfo,
+): ClientInfo {
+  const alone = overlay(null, reported, observed);
+  if (!fits(alone)) {
+    throw new ValidationError(`client info may not exceed ${CLIENT_INFO_LIMITS.maxTotalBytes} bytes`, 'clientInfo');
+  }
+  const merged = overlay(stored, reported, observed);
+  for (const key of Object.keys(merged.extra)) {
+    if (fits(merged)) return merged;
+    if (!(key in alone.extra)) delete merged.extra[key];
+  }
+  return fits(merged) ? merged : alone;
 }

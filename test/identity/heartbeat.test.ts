@@ -164,6 +164,28 @@ describe('client info is merged as domain.md says', () => {
     expect((await w.state()).lastSeenClientInfo).toEqual(stored);
   });
 
+  it('keeps recording when old and new client info together exceed the cap: older extras give way', async () => {
+    const w = await worker();
+    const old = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`old${i}`, 'o'.repeat(500)]));
+    dataOf(await gw.gql(HEARTBEAT, { info: { hostname: 'node-1', extra: old } }, w.headers()));
+    const fresh = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`new${i}`, 'n'.repeat(500)]));
+    dataOf(await gw.gql(HEARTBEAT, { info: { extra: fresh } }, w.headers()));
+    const merged = (await w.state()).lastSeenClientInfo;
+    expect(merged.hostname).toBe('node-1');
+    expect(merged.extra).toMatchObject(fresh);
+    expect(Object.keys(merged.extra).length).toBeLessThan(20);
+    expect(Buffer.byteLength(JSON.stringify(merged))).toBeLessThanOrEqual(8 * 1024);
+
+    // A plain request with the longest user agent kept is still recorded, not refused.
+    const before = (await w.state()).lastSeen;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    dataOf(await gw.gql('{ __typename }', {}, w.headers('u'.repeat(500))));
+    const after = await w.state();
+    expect(after.lastSeenClientInfo.userAgent).toBe('u'.repeat(500));
+    expect(new Date(after.lastSeen).getTime()).toBeGreaterThan(new Date(before).getTime());
+    expect(gw.logs.some((line) => line.includes('heartbeat failed'))).toBe(false);
+  });
+
   it('ignores X-Forwarded-For when no proxy is trusted', async () => {
     const w = await worker();
     dataOf(await gw.gql('{ __typename }', {}, w.headers('adc', { 'x-forwarded-for': '203.0.113.9' })));
