@@ -22,6 +22,22 @@ describe('probes answer 200', () => {
   });
 });
 
+describe('/readyz follows the database', () => {
+  it('answers 503 once the database is gone, while /healthz stays 200', async () => {
+    const doomed = await startTestGateway();
+    try {
+      expect((await fetch(`${doomed.url}/readyz`)).status).toBe(200);
+      await doomed.db.drop();
+      const ready = await fetch(`${doomed.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'database unavailable' });
+      expect((await fetch(`${doomed.url}/healthz`)).status).toBe(200);
+    } finally {
+      await doomed.stop();
+    }
+  });
+});
+
 describe('request ids', () => {
   it('gives every response one, and logs it', async () => {
     const response = await fetch(`${gw.url}/healthz`);
