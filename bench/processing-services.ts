@@ -76,6 +76,9 @@ function pipelinePayload(tag: string, count: number, algorithms: number) {
   }));
 }
 
+/** Whole numbers, except the slow case's few requests per second, which get one decimal. */
+const rate = (perSecond: number) => (perSecond < 100 ? perSecond.toFixed(1) : String(Math.round(perSecond)));
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -211,7 +214,7 @@ async function main(): Promise<void> {
         results[which].map((r, round) => ({
           round: round + 1,
           run: r.label,
-          'req/s': Math.round(r.requestsPerSecond),
+          'req/s': rate(r.requestsPerSecond),
           'p50 ms': r.latencyP50Ms,
           'p99 ms': r.latencyP99Ms,
           'cpu µs/req': r.cpuMicrosPerRequest,
@@ -225,7 +228,7 @@ async function main(): Promise<void> {
     printTable(
       (['list', 'typename'] as const).map((which) => ({
         case: cases[which].label,
-        'median req/s': Math.round(median(results[which].map((r) => r.requestsPerSecond))),
+        'median req/s': rate(median(results[which].map((r) => r.requestsPerSecond))),
         'median p50 ms': median(results[which].map((r) => r.latencyP50Ms)),
         'median cpu µs/req': median(results[which].map((r) => r.cpuMicrosPerRequest)),
       })),
