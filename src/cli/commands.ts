@@ -190,7 +190,7 @@ const keysGenerate: Command = {
       out(`  prefix:  ${apiKey.prefix}`);
       out(`  name:    ${apiKey.name}`);
       out(`  expires: ${apiKey.expiresAt ? formatTime(apiKey.expiresAt) : 'never'}`);
-      out(`  other active keys: ${grace > 0 ? `stay valid for ${grace} s` : 'revoked'}`);
+      out(`  earlier active keys: ${grace > 0 ? `expire in ${grace} s` : 'revoked now'}`);
       out(`key: ${key}`);
       out('Store it now: it is shown only this once.');
     };
