@@ -6,9 +6,8 @@ import type { GatewayContext } from '../graphql/context';
 import type { ProcessingService } from '../processing-services/processing-service.entity';
 import { ClientInfoInput } from '../processing-services/processing-service.input';
 import { ProcessingServiceType } from '../processing-services/processing-service.type';
-import type { Algorithm } from './algorithm.entity';
 import { PIPELINE_REGISTRATION_LIMITS as limits } from './pipeline-registration.service';
-import type { Pipeline } from './pipeline.entity';
+import type { AlgorithmView, PipelineView } from './pipeline.loaders';
 import { PipelineConfigInput } from './pipeline.input';
 import { AlgorithmType, CategoryMapType, PipelineRegistrationResult, PipelineType } from './pipeline.type';
 
@@ -46,16 +45,16 @@ export class PipelineResolver {
   }
 
   @FieldResolver(() => [AlgorithmType], { description: 'In pipeline order.' })
-  async algorithms(@Root() pipeline: Pipeline, @Ctx() { loaders }: GatewayContext): Promise<Algorithm[]> {
-    const links = await loaders.algorithmLinksByPipeline.load(pipeline.id);
-    return links.map((link) => link.algorithm.getEntity());
+  async algorithms(@Root() pipeline: Pick<PipelineView, 'id'>, @Ctx() { loaders }: GatewayContext): Promise<AlgorithmView[]> {
+    const links = await loaders.algorithmsByPipeline.load(pipeline.id);
+    return links.map((link) => link.algorithm);
   }
 }
 
 @Resolver(() => AlgorithmType)
 export class AlgorithmResolver {
   @FieldResolver(() => CategoryMapType, { nullable: true })
-  categoryMap(@Root() algorithm: Algorithm, @Ctx() { loaders }: GatewayContext) {
+  categoryMap(@Root() algorithm: Pick<AlgorithmView, 'categoryMap'>, @Ctx() { loaders }: GatewayContext) {
     return algorithm.categoryMap ? loaders.categoryMapById.load(algorithm.categoryMap.id) : null;
   }
 }
@@ -64,8 +63,8 @@ export class AlgorithmResolver {
 @Resolver(() => ProcessingServiceType)
 export class ProcessingServicePipelinesResolver {
   @FieldResolver(() => [PipelineType], { description: 'Pipelines its workers registered, by slug.' })
-  async pipelines(@Root() service: ProcessingService, @Ctx() { loaders }: GatewayContext): Promise<Pipeline[]> {
-    const links = await loaders.pipelineLinksByService.load(service.id);
-    return links.map((link) => link.pipeline.getEntity());
+  async pipelines(@Root() service: ProcessingService, @Ctx() { loaders }: GatewayContext): Promise<PipelineView[]> {
+    const links = await loaders.pipelinesByService.load(service.id);
+    return links.map((link) => link.pipeline);
   }
 }
