@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -122,6 +122,9 @@ export async function createGateway({ config, database, services, logger, schema
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       fastifyApolloDrainPlugin(app),
       gatewayPlugin(services),
+      // The default cache-control plugin wraps every field resolver to compute HTTP cache hints we
+      // never send (POST, per-principal answers): pure per-field overhead.
+      ApolloServerPluginCacheControlDisabled(),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });
