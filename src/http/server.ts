@@ -14,6 +14,7 @@ import { createLoaders } from '../graphql/loaders';
 import { buildGatewaySchema } from '../graphql/schema';
 import { ProjectAccess } from '../projects/project-access';
 import type { Services } from '../services';
+import { queryCostPlugin, type QueryCostLimit } from './query-cost';
 
 export type GatewayConfig = Pick<Config, 'NODE_ENV' | 'TRUST_PROXY' | 'BODY_LIMIT_BYTES'>;
 
@@ -26,7 +27,16 @@ export interface GatewayOptions {
 }
 
 /** Query shape limits (graphql-armor): bounded work per request, whatever the client sends. */
-export const queryLimits = { maxDepth: 12, maxCost: 20_000, maxAliases: 20, maxDirectives: 20, maxTokens: 5_000 };
+export const queryLimits = { maxDepth: 12, maxAliases: 20, maxDirectives: 20, maxTokens: 5_000 };
+
+/**
+ * Cost = 2 per object, 1 per scalar, times the page size of each `first`: roughly the values a
+ * response can hold when every other list has one entry. The UI's full processing-service page
+ * of 100 costs 7,800, so 20,000 lets it grow by half again, or two such pages in one request,
+ * but not three. No depth factor: our types have no cycles and depth has its own limit, while
+ * armor's default 1.5 per level made the UI's nested category maps weigh 11x and refused the page.
+ */
+export const queryCostLimit: QueryCostLimit = { maxCost: 20_000, objectCost: 2, scalarCost: 1, depthCostFactor: 1 };
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -98,7 +108,8 @@ export async function createGateway({ config, database, services, logger, schema
 
   const armor = new ApolloArmor({
     maxDepth: { n: queryLimits.maxDepth, ignoreIntrospection: true },
-    costLimit: { maxCost: queryLimits.maxCost, ignoreIntrospection: true },
+    // Checked by queryCostPlugin once variables are known, so `first: $first` counts too.
+    costLimit: { enabled: false },
     maxAliases: { n: queryLimits.maxAliases },
     maxDirectives: { n: queryLimits.maxDirectives },
     // Armor's token limit re-parses in a plugin hook, where any syntax error becomes a 500;
@@ -120,6 +131,7 @@ export async function createGateway({ config, database, services, logger, schema
     validationRules: armor.validationRules,
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
+      queryCostPlugin(queryCostLimit),
       fastifyApolloDrainPlugin(app),
       gatewayPlugin(services),
       // The default cache-control plugin wraps every field resolver to compute HTTP cache hints we
