@@ -1,5 +1,10 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -137,6 +142,10 @@ export async function createGateway({ config, database, services, logger, schema
       // The default cache-control plugin wraps every field resolver to compute HTTP cache hints we
       // never send (POST, per-principal answers): pure per-field overhead.
       ApolloServerPluginCacheControlDisabled(),
+      // Otherwise installed implicitly: usage reporting as soon as APOLLO_KEY is set (operations
+      // sent to Apollo's cloud), inline tracing for a federation subgraph. We want neither.
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });
