@@ -24,15 +24,16 @@ export type ServiceSettings = Pick<
 export function createServices(config: ServiceSettings) {
   const heartbeats = new HeartbeatService({ writeIntervalSeconds: config.HEARTBEAT_WRITE_INTERVAL_SECONDS });
   const apiKeys = new ApiKeyService({ cacheTtlSeconds: config.API_KEY_CACHE_TTL_SECONDS });
+  const authFailures = new FailureLimiter(config.AUTH_FAILURE_LIMIT, config.AUTH_FAILURE_WINDOW_SECONDS);
   return {
     settings: { onlineWindowSeconds: config.ONLINE_WINDOW_SECONDS },
-    users: new UserService({ sessionTtlSeconds: config.SESSION_TTL_SECONDS }),
+    users: new UserService({ sessionTtlSeconds: config.SESSION_TTL_SECONDS }, authFailures),
     projects: new ProjectService(),
     processingServices: new ProcessingServiceService(apiKeys),
     apiKeys,
     heartbeats,
     pipelineRegistration: new PipelineRegistrationService(heartbeats),
-    authFailures: new FailureLimiter(config.AUTH_FAILURE_LIMIT, config.AUTH_FAILURE_WINDOW_SECONDS),
+    authFailures,
   };
 }
 

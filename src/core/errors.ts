@@ -33,6 +33,17 @@ export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
 }
 
+/** Too many failed attempts from this caller; it may try again after `retryAfterSeconds`. */
+export class RateLimitedError extends DomainError {
+  readonly code = 'RATE_LIMITED';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The request conflicts with the current state (e.g. a duplicate email). */
 export class ConflictError extends DomainError {
   readonly code = 'CONFLICT';

@@ -1,4 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -12,6 +13,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { authenticate, type AuthFailure } from '../auth/authenticate';
 import type { Config } from '../config';
+import { RateLimitedError } from '../core/errors';
 import type { Database } from '../db/database';
 import type { GatewayContext } from '../graphql/context';
 import { formatError, isUnexpected } from '../graphql/errors';
@@ -68,9 +70,14 @@ function gatewayPlugin(services: Services): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async didEncounterErrors({ errors, contextValue }) {
+        async didEncounterErrors({ errors, contextValue, response }) {
           for (const error of errors) {
             if (isUnexpected(error)) contextValue.log?.error({ err: error.originalError ?? error }, 'unexpected error');
+            const original = unwrapResolverError(error);
+            if (original instanceof RateLimitedError) {
+              response.http.status = 429;
+              response.http.headers.set('retry-after', String(original.retryAfterSeconds));
+            }
           }
         },
         async willSendResponse({ contextValue }) {

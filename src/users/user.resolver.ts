@@ -11,9 +11,9 @@ export class UserResolver {
   login(
     @Arg('email', () => String) email: string,
     @Arg('password', () => String) password: string,
-    @Ctx() { em, services }: GatewayContext,
+    @Ctx() { em, services, client }: GatewayContext,
   ): Promise<LoginPayload> {
-    return services.users.login(em, email, password);
+    return services.users.login(em, email, password, client.ip);
   }
 
   @Auth('USER')

@@ -2,7 +2,8 @@ import { UniqueConstraintViolationException, type EntityManager } from '@mikro-o
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { isAllPowerful, type Principal, type UserPrincipal } from '../auth/principal';
-import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../core/errors';
+import type { FailureLimiter } from '../auth/failure-limiter';
+import { ConflictError, ForbiddenError, RateLimitedError, UnauthenticatedError, ValidationError } from '../core/errors';
 import { secretDigest } from '../core/crypto';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from './password';
 import { UserSession } from './user-session.entity';
@@ -33,7 +34,10 @@ function checkPassword(password: string): void {
 }
 
 export class UserService {
-  constructor(private readonly settings: { sessionTtlSeconds: number }) {}
+  constructor(
+    private readonly settings: { sessionTtlSeconds: number },
+    private readonly loginFailures: FailureLimiter,
+  ) {}
 
   /** Creates a user. Only superusers (and the CLI operator) may. */
   async createUser(em: EntityManager, actor: Principal, input: CreateUserInput): Promise<User> {
@@ -75,16 +79,28 @@ export class UserService {
 
   /**
    * Exchanges email and password for a session token. Unknown email and wrong password give the
-   * same error after the same amount of hashing work.
+   * same error after the same amount of hashing work. Failures are counted per client address:
+   * past the limit, attempts are refused before any hashing, so guessing cannot starve the CPU.
    */
-  async login(em: EntityManager, emailInput: string, password: string): Promise<{ token: string; user: User }> {
+  async login(
+    em: EntityManager,
+    emailInput: string,
+    password: string,
+    clientAddress: string,
+  ): Promise<{ token: string; user: User }> {
+    const subjects = [`login:${clientAddress}`];
+    const wait = this.loginFailures.retryAfter(subjects);
+    if (wait > 0) throw new RateLimitedError('Too many failed login attempts; retry later', wait);
     const email = emailInput.trim().toLowerCase();
     const user =
       password.length <= PASSWORD_MAX_LENGTH && email.length <= 254
         ? await em.findOne(User, { email }, { populate: ['passwordHash'] })
         : null;
     const valid = await verifyPassword(user?.passwordHash, password.slice(0, PASSWORD_MAX_LENGTH));
-    if (!user || !valid) throw new UnauthenticatedError('Invalid email or password');
+    if (!user || !valid) {
+      this.loginFailures.recordFailure(subjects);
+      throw new UnauthenticatedError('Invalid email or password');
+    }
     const token = SESSION_TOKEN_TAG + randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.settings.sessionTtlSeconds * 1000);
     em.create(UserSession, { user, tokenDigest: secretDigest(token), expiresAt });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../src/api-keys/api-key-format';
 import { createWorld, dataOf, errorOf, type World } from '../processing-services/fixtures';
-import { startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway';
+import { ADMIN, startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway';
 import { withWrongSecret } from './keys';
 
 const LIMIT = 3;
@@ -57,6 +57,17 @@ describe('failed authentications are rate-limited', () => {
     expect(dataOf(await gw.gql(VIEWER, {}, from('198.51.100.21', `Api-Key ${key}`))).viewer.processingService).toEqual({ id: serviceId });
     // Another prefix from another fresh address is not affected.
     expect((await gw.gql(VIEWER, {}, from('198.51.100.22', `Api-Key ${generateApiKey().key}`))).status).toBe(401);
+  });
+
+  it('blocks password guessing from one address before any hashing, and leaves other addresses alone', async () => {
+    const LOGIN = 'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { token } }';
+    const guess = { email: ADMIN.email, password: 'not-the-password-1' };
+    for (let i = 0; i < LIMIT; i++) {
+      expect(errorOf(await gw.gql(LOGIN, guess, { 'x-forwarded-for': '198.51.100.30' })).code).toBe('UNAUTHENTICATED');
+    }
+    expectRateLimited(await gw.gql(LOGIN, guess, { 'x-forwarded-for': '198.51.100.30' }), 'another guess');
+    expectRateLimited(await gw.gql(LOGIN, ADMIN, { 'x-forwarded-for': '198.51.100.30' }), 'the right password from the blocked address');
+    expect(dataOf(await gw.gql(LOGIN, ADMIN, { 'x-forwarded-for': '198.51.100.31' })).login.token).toMatch(/^pgs_/);
   });
 });
 
