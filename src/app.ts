@@ -34,7 +34,7 @@ export async function startGateway(
     logger,
   );
   try {
-    const applied = await migrate(database.orm);
+    const applied = await migrate(database.orm, { exclusive: !database.embedded });
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
     const services = createServices(config);
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {

@@ -184,7 +184,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       poolSize: config.DATABASE_POOL_SIZE,
     });
     try {
-      const applied = await migrate(database.orm);
+      const applied = await migrate(database.orm, { exclusive: !database.embedded });
       if (applied.length > 0 && command.name !== 'migrate') {
         io.stderr.write(`Applied ${applied.length} pending migration(s) first.\n`);
       }

@@ -52,8 +52,24 @@ export async function openDatabase(settings: DatabaseSettings, logger?: Logger):
   };
 }
 
-/** Applies pending migrations; returns the names applied. */
-export async function migrate(orm: MikroORM): Promise<string[]> {
-  const applied = await orm.migrator.up();
-  return applied.map((migration) => migration.name);
+/** Arbitrary constant naming the migration lock among PostgreSQL advisory locks. */
+const MIGRATION_LOCK_ID = 0x7073_6777;
+
+/**
+ * Applies pending migrations; returns the names applied. With `exclusive`, replicas starting
+ * together on one server take turns under an advisory lock held on a connection of its own (outside
+ * the pool, which the migrator needs), so none runs a migration another is applying. The embedded
+ * database has one session and one process, so it needs no lock (and could not serve a second
+ * connection).
+ */
+export async function migrate(orm: MikroORM, { exclusive = false } = {}): Promise<string[]> {
+  if (!exclusive) return (await orm.migrator.up()).map((migration) => migration.name);
+  const client = orm.em.getKnex().client;
+  const lockConnection: { query(sql: string, values: unknown[]): Promise<unknown> } = await client.acquireRawConnection();
+  try {
+    await lockConnection.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    return (await orm.migrator.up()).map((migration) => migration.name);
+  } finally {
+    await client.destroyRawConnection(lockConnection);
+  }
 }
