@@ -6,7 +6,9 @@ import type { GatewayContext } from '../graphql/context';
 import type { ProcessingService } from '../processing-services/processing-service.entity';
 import { ClientInfoInput } from '../processing-services/processing-service.input';
 import { ProcessingServiceType } from '../processing-services/processing-service.type';
+import { Algorithm } from './algorithm.entity';
 import { PIPELINE_REGISTRATION_LIMITS as limits } from './pipeline-registration.service';
+import { Pipeline } from './pipeline.entity';
 import type { AlgorithmView, PipelineView } from './pipeline.loaders';
 import { PipelineConfigInput } from './pipeline.input';
 import { AlgorithmType, CategoryMapType, PipelineRegistrationResult, PipelineType } from './pipeline.type';
@@ -45,16 +47,18 @@ export class PipelineResolver {
   }
 
   @FieldResolver(() => [AlgorithmType], { description: 'In pipeline order.' })
-  async algorithms(@Root() pipeline: Pick<PipelineView, 'id'>, @Ctx() { loaders }: GatewayContext): Promise<AlgorithmView[]> {
-    const links = await loaders.algorithmsByPipeline.load(pipeline.id);
-    return links.map((link) => link.algorithm);
+  algorithms(@Root() pipeline: Pipeline | PipelineView, @Ctx() { loaders }: GatewayContext): AlgorithmView[] | Promise<AlgorithmView[]> {
+    // A service's pipelines arrive with their algorithms; registered ones (entities) load them.
+    if (!(pipeline instanceof Pipeline)) return pipeline.algorithms;
+    return loaders.algorithmsByPipeline.load(pipeline.id).then((links) => links.map((link) => link.algorithm));
   }
 }
 
 @Resolver(() => AlgorithmType)
 export class AlgorithmResolver {
   @FieldResolver(() => CategoryMapType, { nullable: true })
-  categoryMap(@Root() algorithm: Pick<AlgorithmView, 'categoryMap'>, @Ctx() { loaders }: GatewayContext) {
+  categoryMap(@Root() algorithm: Algorithm | AlgorithmView, @Ctx() { loaders }: GatewayContext) {
+    if (!(algorithm instanceof Algorithm)) return algorithm.categoryMap;
     return algorithm.categoryMap ? loaders.categoryMapById.load(algorithm.categoryMap.id) : null;
   }
 }
