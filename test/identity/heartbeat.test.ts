@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorld, dataOf, errorOf, type World } from '../processing-services/fixtures';
+import { createWorld, dataOf, errorOf, type World } from '../support/world';
 import { countStatements, startTestGateway, type TestGateway } from '../support/gateway';
 
 const SERVICE = `query ($id: ID!) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorld, dataOf, errorOf, sql, type World } from '../processing-services/fixtures';
+import { createWorld, dataOf, errorOf, sql, type World } from '../support/world';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { concurrencySkipReason } from '../support/test-database';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../src/api-keys/api-key-format';
-import { createWorld, dataOf, errorOf, type World } from '../processing-services/fixtures';
+import { createWorld, dataOf, errorOf, type World } from '../support/world';
 import { ADMIN, startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway';
 import { withWrongSecret } from './keys';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, errorOf, sql } from '../processing-services/fixtures';
+import { dataOf, errorOf, sql } from '../support/world';
 import { ADMIN, startTestGateway, type TestGateway } from '../support/gateway';
 import { withBrokenChecksum, withWrongSecret } from './keys';
 

@@ -1,22 +1,7 @@
-import { expect } from 'vitest';
-import { ADMIN, type GraphQLResponse, type TestGateway } from '../support/gateway';
+import { createWorld as createBaseWorld, sql } from '../support/world';
+import type { TestGateway } from '../support/gateway';
 
-/** Runs SQL on the gateway's own pool. */
-export function sql<T = Record<string, any>>(gw: TestGateway, query: string, params: unknown[] = []): Promise<T[]> {
-  return gw.database.orm.em.fork().getConnection().execute(query, params);
-}
-
-export function dataOf<T>(response: GraphQLResponse<T>): T {
-  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
-  return response.body.data as T;
-}
-
-/** The single error of a failed response: its code and the input path it names. */
-export function errorOf(response: GraphQLResponse): { code: string; field?: string; message: string } {
-  expect(response.body.errors, JSON.stringify(response.body)).toHaveLength(1);
-  const [error] = response.body.errors!;
-  return { code: error!.extensions?.code, field: error!.extensions?.field, message: error!.message };
-}
+export { dataOf, errorOf, sql, unique } from '../support/world';
 
 export const REGISTER = `
   mutation ($projectId: ID!, $pipelines: [PipelineConfigInput!]!, $clientInfo: ClientInfoInput) {
@@ -48,49 +33,18 @@ export interface RegisterResult {
   };
 }
 
-let counter = 0;
-export function unique(label: string): string {
-  counter += 1;
-  return `${label}-${process.pid}-${counter}`;
-}
-
-/** The admin, projects and keyed processing services, created over HTTP. */
+/** The shared test world plus keyed workers: services linked to projects, each with an API key. */
 export async function createWorld(gw: TestGateway) {
-  const admin = await gw.loginAs(ADMIN.email, ADMIN.password);
-  const asAdmin = { authorization: admin };
-
-  async function createProject(): Promise<string> {
-    const created = dataOf(
-      await gw.gql<{ createProject: { id: string } }>(
-        'mutation ($input: CreateProjectInput!) { createProject(input: $input) { id } }',
-        { input: { name: unique('project') } },
-        asAdmin,
-      ),
-    );
-    return created.createProject.id;
-  }
+  const world = await createBaseWorld(gw);
 
   /** A pull-mode service linked to the projects, with an API key; returns its id and the auth header. */
   async function createWorker(projectIds: string[]): Promise<{ serviceId: string; headers: Record<string, string> }> {
-    const created = dataOf(
-      await gw.gql<{ createProcessingService: { id: string } }>(
-        'mutation ($input: CreateProcessingServiceInput!) { createProcessingService(input: $input) { id } }',
-        { input: { name: unique('service'), projectIds } },
-        asAdmin,
-      ),
-    );
-    const serviceId = created.createProcessingService.id;
-    const generated = dataOf(
-      await gw.gql<{ generateKey: { key: string } }>(
-        'mutation ($id: ID!) { generateKey(processingServiceId: $id) { key } }',
-        { id: serviceId },
-        asAdmin,
-      ),
-    );
-    return { serviceId, headers: { authorization: `Api-Key ${generated.generateKey.key}`, 'user-agent': 'pipelines-test/1.0' } };
+    const serviceId = await world.createService({ projectIds });
+    const { key } = await world.generateKey(serviceId);
+    return { serviceId, headers: { authorization: `Api-Key ${key}`, 'user-agent': 'pipelines-test/1.0' } };
   }
 
-  return { admin, asAdmin, createProject, createWorker };
+  return { ...world, asAdmin: world.as(world.admin), createWorker };
 }
 
 /** A classifier with a small category map. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { concurrencySkipReason } from '../support/test-database';
-import { createWorld, dataOf, sql, type World } from './fixtures';
+import { createWorld, dataOf, sql, type World } from '../support/world';
 
 const skipReason = concurrencySkipReason();
 if (skipReason) console.warn(`[processing-services concurrency] skipped: ${skipReason}`);

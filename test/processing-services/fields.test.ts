@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { createWorld, dataOf, errorOf, sql, type World } from './fixtures';
+import { createWorld, dataOf, errorOf, sql, type World } from '../support/world';
 
 const SERVICE = `query ($id: ID!) {
   processingService(id: $id) {

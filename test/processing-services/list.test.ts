@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { createWorld, dataOf, errorOf, type World } from './fixtures';
+import { createWorld, dataOf, errorOf, type World } from '../support/world';
 
 const PAGE = `query ($projectId: ID!, $first: Int!, $after: String) {
   processingServices(projectId: $projectId, first: $first, after: $after) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { createWorld, dataOf, errorOf, serviceTableCounts, sql, type World } from './fixtures';
+import { createWorld, dataOf, errorOf, serviceTableCounts, sql, type World } from '../support/world';
 
 const CREATE = `mutation ($input: CreateProcessingServiceInput!) {
   createProcessingService(input: $input) { id name description endpointUrl mode projects { id } }

@@ -10,7 +10,7 @@ import { ProcessingServiceProject } from '../../src/processing-services/processi
 import { ProcessingService } from '../../src/processing-services/processing-service.entity';
 import { Project } from '../../src/projects/project.entity';
 import { countStatements, startTestGateway, type TestGateway } from '../support/gateway';
-import { createWorld, dataOf, type World } from './fixtures';
+import { createWorld, dataOf, type World } from '../support/world';
 
 /** Every field of a processing service and of everything nested under it. */
 export const EVERY_FIELD = `query ($projectId: ID!, $first: Int!) {

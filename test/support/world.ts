@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { ADMIN, type GraphQLResponse, type TestGateway } from '../support/gateway';
+import { ADMIN, type GraphQLResponse, type TestGateway } from './gateway';
 
 export type Role = 'BASIC_MEMBER' | 'RESEARCHER' | 'IDENTIFIER' | 'ML_DATA_MANAGER' | 'PROJECT_MANAGER';
 
@@ -22,7 +22,8 @@ export function errorOf(response: GraphQLResponse): { code: string; field?: stri
 }
 
 let counter = 0;
-function unique(label: string): string {
+/** A name no other test in this run uses. */
+export function unique(label: string): string {
   counter += 1;
   return `${label}-${process.pid}-${counter}`;
 }
