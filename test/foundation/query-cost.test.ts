@@ -106,6 +106,13 @@ describe('a request asking for too much is refused before it runs', () => {
     expectRefusedForCost(await gw.gql(pages(1, '$first', '$projectId: ID!, $first: Int!'), { projectId, first: 1_000_000 }, admin));
   });
 
+  it('the same query text, judged by the page size each request asks for', async () => {
+    const query = pages(2, '$first', '$projectId: ID!, $first: Int!');
+    expect((await gw.gql(query, { projectId, first: 100 }, admin)).status).toBe(200);
+    expectRefusedForCost(await gw.gql(query, { projectId, first: 200 }, admin));
+    expect((await gw.gql(query, { projectId, first: 100 }, admin)).body.errors).toBeUndefined();
+  });
+
   it('without credentials too (the check runs before any resolver)', async () => {
     expectRefusedForCost(await gw.gql(pages(3, '100'), { projectId }));
   });
