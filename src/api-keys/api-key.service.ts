@@ -1,7 +1,7 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
 import { isAllPowerful } from '../auth/principal';
-import { digestsEqual, secretDigest } from '../core/crypto';
+import { digestBytes, matchesDigest, secretDigest } from '../core/crypto';
 import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import { ProcessingServiceProject } from '../processing-services/processing-service-project.entity';
 import { ProcessingService } from '../processing-services/processing-service.entity';
@@ -33,7 +33,7 @@ export interface VerifiedKey {
 }
 
 /** A cached lookup: the key's digest and identity, or `null` when no active key has this prefix. */
-type CachedLookup = { digest: string; verified: VerifiedKey } | null;
+type CachedLookup = { digest: Buffer; verified: VerifiedKey } | null;
 
 export const MAX_GRACE_SECONDS = 30 * 24 * 3600;
 
@@ -54,14 +54,24 @@ export class ApiKeyService {
    * digest in constant time, then expiry. Unknown, wrong, revoked and expired keys all give null.
    */
   async verify(em: EntityManager, presented: string): Promise<VerifiedKey | null> {
+    const cached = this.verifyCached(presented);
+    if (cached !== undefined) return cached;
+    const prefix = parseApiKey(presented)!.prefix;
+    const lookup = await this.lookup(em, prefix);
+    this.cache.set(prefix, { value: lookup });
+    return this.check(lookup, presented);
+  }
+
+  /** `verify` without I/O: the answer when it is known in memory, undefined when the key's prefix is not cached. */
+  verifyCached(presented: string): VerifiedKey | null | undefined {
     const parsed = parseApiKey(presented);
     if (!parsed) return null;
-    let lookup = this.cache.get(parsed.prefix)?.value;
-    if (lookup === undefined) {
-      lookup = await this.lookup(em, parsed.prefix);
-      this.cache.set(parsed.prefix, { value: lookup });
-    }
-    if (!lookup || !digestsEqual(lookup.digest, secretDigest(presented))) return null;
+    const entry = this.cache.get(parsed.prefix);
+    return entry && this.check(entry.value, presented);
+  }
+
+  private check(lookup: CachedLookup, presented: string): VerifiedKey | null {
+    if (!lookup || !matchesDigest(presented, lookup.digest)) return null;
     const { expiresAt } = lookup.verified;
     if (expiresAt && expiresAt.getTime() <= Date.now()) return null;
     return lookup.verified;
@@ -71,7 +81,7 @@ export class ApiKeyService {
     const key = await em.findOne(ApiKey, { prefix, revokedAt: null }, { fields: ['id', 'digest', 'expiresAt', 'processingService'] });
     if (!key) return null;
     return {
-      digest: key.digest,
+      digest: digestBytes(key.digest),
       verified: { apiKeyId: key.id, processingServiceId: key.processingService.id, expiresAt: key.expiresAt ?? null },
     };
   }

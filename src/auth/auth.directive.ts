@@ -84,14 +84,21 @@ export function enforceAuth(
       if (rule.allow.includes('PUBLIC')) return field;
 
       const resolve = field.resolve ?? defaultFieldResolver;
+      const projectRolesAllow = async (parent: unknown, args: Record<string, string | number>, context: AuthContext) => {
+        const projectIds = rule.projectArg ? [parseId(args[rule.projectArg], rule.projectArg)] : await parentProjects!(parent, context);
+        return context.access.hasRole(projectIds, minimumRole(rule));
+      };
       return {
         ...field,
-        resolve: async (parent, args, context: AuthContext, info) => {
-          await checkRule(rule, context, async () => {
-            if (rule.projectArg) return [parseId(args[rule.projectArg], rule.projectArg)];
-            return parentProjects!(parent, context);
+        resolve: (parent, args, context: AuthContext, info) => {
+          // Most calls are settled by the principal alone, with nothing to await (hot path: heartbeats).
+          const verdict = principalVerdict(rule, context.principal);
+          if (verdict === 'allowed') return resolve(parent, args, context, info);
+          if (verdict === 'refused') throw refusal(context.principal);
+          return projectRolesAllow(parent, args, context).then((allowed) => {
+            if (!allowed) throw refusal(context.principal);
+            return resolve(parent, args, context, info);
           });
-          return resolve(parent, args, context, info);
         },
       };
     },
@@ -100,21 +107,22 @@ export function enforceAuth(
   return enforced;
 }
 
-async function checkRule(
-  rule: AuthRule,
-  { principal, access }: AuthContext,
-  projectsInScope: () => Promise<readonly number[]>,
-): Promise<void> {
-  if (principal.kind === 'anonymous') throw new UnauthenticatedError('Authentication required');
-  if (principal.kind === 'system') return;
+/** What the principal alone decides: allowed, refused, or a user whose project roles decide. */
+function principalVerdict(rule: AuthRule, principal: Principal): 'allowed' | 'refused' | 'project-roles' {
+  if (principal.kind === 'anonymous') return 'refused';
+  if (principal.kind === 'system') return 'allowed';
   for (const requirement of rule.allow) {
-    if (requirement === 'USER' && principal.kind === 'user') return;
-    if (requirement === 'SUPERUSER' && principal.kind === 'user' && principal.isSuperuser) return;
-    if (requirement === 'PROCESSING_SERVICE' && principal.kind === 'service') return;
+    if (requirement === 'USER' && principal.kind === 'user') return 'allowed';
+    if (requirement === 'SUPERUSER' && principal.kind === 'user' && principal.isSuperuser) return 'allowed';
+    if (requirement === 'PROCESSING_SERVICE' && principal.kind === 'service') return 'allowed';
   }
-  if (needsProject(rule) && principal.kind === 'user') {
-    const minimum = rule.allow.includes('PROJECT_MEMBER') ? 'BASIC_MEMBER' : 'PROJECT_MANAGER';
-    if (await access.hasRole(await projectsInScope(), minimum)) return;
-  }
-  throw new ForbiddenError('Not allowed');
+  return needsProject(rule) && principal.kind === 'user' ? 'project-roles' : 'refused';
+}
+
+function minimumRole(rule: AuthRule) {
+  return rule.allow.includes('PROJECT_MEMBER') ? 'BASIC_MEMBER' : 'PROJECT_MANAGER';
+}
+
+function refusal(principal: Principal): Error {
+  return principal.kind === 'anonymous' ? new UnauthenticatedError('Authentication required') : new ForbiddenError('Not allowed');
 }

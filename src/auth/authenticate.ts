@@ -50,7 +50,8 @@ export async function authenticate(
   if (isApiKey) {
     // A prefix over its limit is still verified (cheap: cached, in memory), so strangers guessing
     // at a public prefix cannot lock its rightful worker out; their wrong guesses get 429.
-    const verified = await apiKeys.verify(em, credential);
+    const cached = apiKeys.verifyCached(credential);
+    const verified = cached !== undefined ? cached : await apiKeys.verify(em, credential);
     if (verified) principal = { kind: 'service', processingServiceId: verified.processingServiceId, apiKeyId: verified.apiKeyId };
   } else {
     principal = await users.authenticate(em, credential);

@@ -17,4 +17,6 @@ export interface GatewayContext extends AuthContext {
   loaders: Loaders;
   client: ClientAddress;
   log: Logger;
+  /** Set once this request has been recorded as the caller's heartbeat, so it is not recorded twice. */
+  heartbeatRecorded: boolean;
 }
