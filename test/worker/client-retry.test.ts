@@ -12,7 +12,7 @@ import { HeartbeatDocument } from '../../examples/worker/generated/graphql';
 import { backoffDelay, type RetryPolicy } from '../../examples/worker/retry';
 import { failure, startFakeGateway, type FakeGateway } from './fake-gateway';
 
-const ok = { status: 200, body: { data: { heartbeat: { id: '7', status: 'ONLINE', lastSeen: '2026-11-25T10:00:00.000Z' } } } };
+const ok = { status: 200, body: { data: { heartbeat: { id: '7' } } } };
 const unavailable = { status: 503, body: 'Service Unavailable' };
 const hanging = { ...ok, hangMs: 30_000 };
 const policy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
@@ -51,7 +51,7 @@ describe('retried until it succeeds', () => {
   it('retries a request that timed out', async () => {
     fake.script = [hanging, ok];
     const data = await client({ timeoutMs: 1_000 }).request(HeartbeatDocument, {});
-    expect(data.heartbeat.status).toBe('ONLINE');
+    expect(data.heartbeat.id).toBe('7');
     expect(fake.received).toHaveLength(2);
   });
 

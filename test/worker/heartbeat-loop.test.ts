@@ -4,7 +4,7 @@ import { GatewayHttpError } from '../../examples/worker/errors';
 import { heartbeatUntilStopped, type WorkerLog } from '../../examples/worker/worker';
 import { failure, startFakeGateway, type FakeGateway } from './fake-gateway';
 
-const ok = { status: 200, body: { data: { heartbeat: { id: '7', status: 'ONLINE', lastSeen: '2026-11-25T10:00:00.000Z' } } } };
+const ok = { status: 200, body: { data: { heartbeat: { id: '7' } } } };
 const unavailable = { status: 503, body: 'Service Unavailable' };
 const intervalSeconds = 0.01;
 
