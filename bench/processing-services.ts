@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { PROCESSING_SERVICES_PAGE } from '../examples/ui/processing-services-page';
 import { checkClean, printTable, rssMiB, runLoad, startBenchGateway, type BenchGateway, type LoadResult } from './support';
 
 /**
@@ -21,31 +22,6 @@ const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 const SERVICES = 100;
-
-// `first` goes in a variable, as the UI sends it (graphql-armor's cost limit multiplies only a
-// literal `first`; the service caps it at 100 either way).
-const EVERY_FIELD = `query ($projectId: ID!, $first: Int!) {
-  processingServices(projectId: $projectId, first: $first) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges {
-      cursor
-      node {
-        id name description endpointUrl mode status lastSeen lastSeenLive
-        lastSeenClientInfo { hostname software version platform podName ip userAgent extra }
-        apiKeyPrefix
-        apiKeys { id prefix name createdAt expiresAt revokedAt lastUsedAt }
-        projects { id name }
-        pipelines {
-          id name slug version description
-          stages { key name description params { name key category } }
-          algorithms { id key name version versionName description taskType uri categoryMap { data labels version } }
-        }
-        createdAt updatedAt
-      }
-    }
-  }
-}`;
 
 const REGISTER = `mutation ($projectId: ID!, $pipelines: [PipelineConfigInput!]!, $clientInfo: ClientInfoInput) {
   registerPipelines(projectId: $projectId, pipelines: $pipelines, clientInfo: $clientInfo) {
@@ -137,7 +113,7 @@ async function main(): Promise<void> {
 
     // One checked request first: the load runs only count bodies with "errors", so make sure the
     // query really returns all 100 services with their nested data.
-    const sample = await bench.gql(EVERY_FIELD, { projectId, first: SERVICES }, manager);
+    const sample = await bench.gql(PROCESSING_SERVICES_PAGE, { projectId, first: SERVICES }, manager);
     const nodes = sample.processingServices.edges.map((edge: { node: any }) => edge.node);
     const algorithms = nodes.flatMap((node: any) => node.pipelines.flatMap((pipeline: any) => pipeline.algorithms));
     if (nodes.length !== SERVICES || algorithms.length !== SERVICES * 6 || nodes.some((node: any) => !node.apiKeyPrefix)) {
@@ -147,7 +123,7 @@ async function main(): Promise<void> {
     const singleMs: number[] = [];
     for (let run = 0; run < repeats; run++) {
       const started = performance.now();
-      await bench.gql(EVERY_FIELD, { projectId, first: SERVICES }, manager);
+      await bench.gql(PROCESSING_SERVICES_PAGE, { projectId, first: SERVICES }, manager);
       singleMs.push(performance.now() - started);
     }
     console.log(`one processingServices request at a time: median ${median(singleMs).toFixed(1)} ms (${singleMs.map((v) => v.toFixed(1)).join(' ')})`);
@@ -155,7 +131,7 @@ async function main(): Promise<void> {
     const cases = {
       list: {
         label: `processingServices x${SERVICES}, every field`,
-        body: JSON.stringify({ query: EVERY_FIELD, variables: { projectId, first: SERVICES } }),
+        body: JSON.stringify({ query: PROCESSING_SERVICES_PAGE, variables: { projectId, first: SERVICES } }),
         headers: manager,
       },
       typename: { label: '{ __typename }', body: JSON.stringify({ query: '{ __typename }' }), headers: manager },

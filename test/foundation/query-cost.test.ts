@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROCESSING_SERVICES_PAGE_FIELDS } from '../../examples/ui/processing-services-page';
 import { queryCostLimit } from '../../src/http/server';
 import { ADMIN, startTestGateway, type TestGateway } from '../support/gateway';
 
@@ -21,32 +22,11 @@ beforeAll(async () => {
 });
 afterAll(() => gw?.close());
 
-/** The UI's processing-service page, every nested field (as in bench/processing-services.ts). */
-const PAGE_FIELDS = `
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges {
-      cursor
-      node {
-        id name description endpointUrl mode status lastSeen lastSeenLive
-        lastSeenClientInfo { hostname software version platform podName ip userAgent extra }
-        apiKeyPrefix
-        apiKeys { id prefix name createdAt expiresAt revokedAt lastUsedAt }
-        projects { id name }
-        pipelines {
-          id name slug version description
-          stages { key name description params { name key category } }
-          algorithms { id key name version versionName description taskType uri categoryMap { data labels version } }
-        }
-        createdAt updatedAt
-      }
-    }`;
-
 /** `copies` aliased UI pages in one operation, `first` as written by `first`. */
 function pages(copies: number, first: string, variables = '$projectId: ID!'): string {
   const aliased = Array.from(
     { length: copies },
-    (_, i) => `page${i}: processingServices(projectId: $projectId${first ? `, first: ${first}` : ''}) { ${PAGE_FIELDS} }`,
+    (_, i) => `page${i}: processingServices(projectId: $projectId${first ? `, first: ${first}` : ''}) { ${PROCESSING_SERVICES_PAGE_FIELDS} }`,
   );
   return `query (${variables}) { ${aliased.join('\n')} }`;
 }

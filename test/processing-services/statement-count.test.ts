@@ -9,35 +9,9 @@ import { ProcessingServicePipeline } from '../../src/pipelines/processing-servic
 import { ProcessingServiceProject } from '../../src/processing-services/processing-service-project.entity';
 import { ProcessingService } from '../../src/processing-services/processing-service.entity';
 import { Project } from '../../src/projects/project.entity';
+import { PROCESSING_SERVICES_PAGE } from '../../examples/ui/processing-services-page';
 import { countStatements, startTestGateway, type TestGateway } from '../support/gateway';
 import { createWorld, dataOf, type World } from '../support/world';
-
-/** Every field of a processing service and of everything nested under it. */
-export const EVERY_FIELD = `query ($projectId: ID!, $first: Int!) {
-  processingServices(projectId: $projectId, first: $first) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges {
-      cursor
-      node {
-        id name description endpointUrl mode status lastSeen lastSeenLive
-        lastSeenClientInfo { hostname software version platform podName ip userAgent extra }
-        apiKeyPrefix
-        apiKeys { id prefix name createdAt expiresAt revokedAt lastUsedAt }
-        projects { id name description createdAt updatedAt }
-        pipelines {
-          id name slug version description createdAt updatedAt
-          stages { key name description params { name key category } }
-          algorithms {
-            id key name version versionName description taskType uri
-            categoryMap { data labels version description uri }
-          }
-        }
-        createdAt updatedAt
-      }
-    }
-  }
-}`;
 
 const shortId = () => randomBytes(6).toString('hex');
 
@@ -122,7 +96,7 @@ async function measure(count: number, auth: () => string): Promise<string[]> {
   await world.addMember(projectId, manager.email, 'PROJECT_MANAGER');
   await seedServices(gw, Number(projectId), count);
   const { result, statements } = await countStatements(gw, () =>
-    gw.gql(EVERY_FIELD, { projectId, first: 100 }, { authorization: auth() }),
+    gw.gql(PROCESSING_SERVICES_PAGE, { projectId, first: 100 }, { authorization: auth() }),
   );
   const { processingServices } = dataOf(result);
   expect(processingServices.totalCount).toBe(count);
