@@ -6,11 +6,10 @@ import { system } from '../../src/auth/principal';
 import { runCli } from '../../src/cli/cli';
 import { loadConfig } from '../../src/config';
 import { openDatabase, type Database } from '../../src/db/database';
-import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { ProjectAccess } from '../../src/projects/project-access';
 import { createServices } from '../../src/services';
 import { withClient, withDatabase } from '../support/databases';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, startEmbeddedTestServer, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -151,9 +150,7 @@ describe('migrate', () => {
       url = withDatabase(source.adminUrl, name);
       drop = () => withClient(source.adminUrl, (client) => client.query(`drop database if exists ${name} with (force)`));
     } else {
-      const embedded = await startEmbeddedPostgres({});
-      url = embedded.url;
-      drop = () => embedded.stop();
+      ({ url, drop } = await startEmbeddedTestServer());
     }
     try {
       const first = await cli(['migrate'], { url });

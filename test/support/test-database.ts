@@ -1,7 +1,8 @@
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
-import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { withClient, withDatabase } from './databases';
 
 export interface TestDatabase {
@@ -17,13 +18,32 @@ export function concurrencySkipReason(): string | null {
   return source.kind === 'embedded' ? `needs real PostgreSQL: ${source.reason}` : null;
 }
 
+/**
+ * PGlite behind a loopback socket for the embedded fallback, empty or loaded from a snapshot. Two
+ * connections, not the one the gateway's own embedded mode allows: a gateway or CLI given this URL
+ * takes it for a server and holds the migration advisory lock on a second connection. That one
+ * only locks and unlocks, so PGlite's single session serves both without mixing transactions; the
+ * pool itself stays at one connection (DATABASE_POOL_SIZE in gateway.ts).
+ */
+export async function startEmbeddedTestServer(snapshot?: Blob): Promise<{ url: string; drop(): Promise<void> }> {
+  const db = await PGlite.create({ loadDataDir: snapshot });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 2 });
+  await server.start();
+  return {
+    url: `postgresql://postgres@${server.getServerConn()}/postgres`,
+    drop: async () => {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
 /** An isolated, migrated database for one test file: a clone of the run's template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const source = inject('testDatabase');
   if (source.kind === 'embedded') {
-    const snapshot = new Blob([await readFile(source.snapshotFile)]);
-    const embedded = await startEmbeddedPostgres({ snapshot });
-    return { url: embedded.url, realPostgres: false, drop: () => embedded.stop() };
+    const embedded = await startEmbeddedTestServer(new Blob([await readFile(source.snapshotFile)]));
+    return { ...embedded, realPostgres: false };
   }
   const name = `${source.template.replace('template', 'test')}_${randomBytes(4).toString('hex')}`;
   await withClient(source.adminUrl, async (client) => {
