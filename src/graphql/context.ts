@@ -17,6 +17,4 @@ export interface GatewayContext extends AuthContext {
   loaders: Loaders;
   client: ClientAddress;
   log: Logger;
-  /** Set once this request has been recorded as the caller's heartbeat, so it is not recorded twice. */
-  heartbeatRecorded: boolean;
 }

@@ -82,8 +82,9 @@ function gatewayPlugin(services: Services): ApolloServerPlugin<GatewayContext> {
         },
         async willSendResponse({ contextValue }) {
           const { principal } = contextValue;
-          // Every keyed request is a heartbeat; throttled inside, so usually no write at all.
-          if (principal?.kind !== 'service' || contextValue.heartbeatRecorded) return;
+          // Every keyed request is a heartbeat; throttled inside, so usually no write at all (and none
+          // after a heartbeat or registration that just wrote its report: that write covers the worker).
+          if (principal?.kind !== 'service') return;
           await services.heartbeats
             .record(contextValue.em, principal, contextValue.client)
             .catch((err: unknown) => contextValue.log.error({ err }, 'heartbeat failed'));
@@ -181,7 +182,6 @@ export async function createGateway({ config, database, services, logger, schema
       loaders: createLoaders(em),
       client: { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : null },
       log: request.log as unknown as GatewayContext['log'],
-      heartbeatRecorded: false,
     };
   };
   await app.register(fastifyApollo(apollo), { path: '/graphql', method: ['GET', 'POST', 'OPTIONS'], context });

@@ -9,19 +9,14 @@ import { mergeClientInfo, type ClientInfo, type ObservedClientInfo, type Reporte
  * a fleet sharing one identity turns every request into a row update. Raw SQL on purpose: a
  * heartbeat must not bump updatedAt.
  */
-const notWritten = Promise.resolve(false);
-
 export class HeartbeatService {
   /** When each worker (and each report of it) was last written, by throttle key. */
   private readonly lastWrites = new LRUCache<string, number>({ max: 100_000 });
 
   constructor(private readonly settings: { writeIntervalSeconds: number }) {}
 
-  /**
-   * Records a heartbeat: resolves to true when it wrote one. A throttled heartbeat (the common
-   * case) settles at once, with nothing awaited.
-   */
-  record(
+  /** Records a heartbeat; returns true when it wrote one. */
+  async record(
     em: EntityManager,
     caller: ServicePrincipal,
     observed: ObservedClientInfo,
@@ -33,22 +28,22 @@ export class HeartbeatService {
     const throttleKeys = reported ? [worker, `${worker}|${JSON.stringify(reported)}`] : [worker];
     const now = Date.now();
     const last = this.lastWrites.get(throttleKeys.at(-1)!);
-    if (last !== undefined && now - last < this.settings.writeIntervalSeconds * 1000) return notWritten;
+    if (last !== undefined && now - last < this.settings.writeIntervalSeconds * 1000) return false;
 
     // Claimed before writing, so a burst of concurrent requests from one worker writes once.
     const previous = throttleKeys.map((key) => this.lastWrites.get(key));
     for (const key of throttleKeys) this.lastWrites.set(key, now);
-    return this.write(em, caller, observed, reported).then(
-      () => true,
-      (error: unknown) => {
-        throttleKeys.forEach((key, i) => {
-          if (this.lastWrites.get(key) !== now) return;
-          if (previous[i] === undefined) this.lastWrites.delete(key);
-          else this.lastWrites.set(key, previous[i]);
-        });
-        throw error;
-      },
-    );
+    try {
+      await this.write(em, caller, observed, reported);
+    } catch (error) {
+      throttleKeys.forEach((key, i) => {
+        if (this.lastWrites.get(key) !== now) return;
+        if (previous[i] === undefined) this.lastWrites.delete(key);
+        else this.lastWrites.set(key, previous[i]);
+      });
+      throw error;
+    }
+    return true;
   }
 
   private async write(
