@@ -50,10 +50,16 @@ export function generateApiKey(): GeneratedKey {
   return { key: body + checksum(body), prefix };
 }
 
-/** The public prefix of a well-formed key with a valid checksum, else null. Reads no database. */
-export function parseApiKey(key: string): { prefix: string } | null {
+/** A well-formed key with a valid checksum, and its public prefix. Only `parseApiKey` makes one. */
+export interface ParsedApiKey {
+  readonly key: string;
+  readonly prefix: string;
+}
+
+/** The key and its public prefix when it is well-formed with a valid checksum, else null. Reads no database. */
+export function parseApiKey(key: string): ParsedApiKey | null {
   const match = keyPattern.exec(key);
   if (!match) return null;
   const [, prefix, secret, sum] = match;
-  return checksum(`${prefix}.${secret}`) === sum ? { prefix: prefix! } : null;
+  return checksum(`${prefix}.${secret}`) === sum ? { key, prefix: prefix! } : null;
 }

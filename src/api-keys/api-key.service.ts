@@ -7,7 +7,7 @@ import { ProcessingServiceProject } from '../processing-services/processing-serv
 import { ProcessingService } from '../processing-services/processing-service.entity';
 import type { ProjectAccess } from '../projects/project-access';
 import { User } from '../users/user.entity';
-import { generateApiKey, parseApiKey } from './api-key-format';
+import { generateApiKey, type ParsedApiKey } from './api-key-format';
 import { API_KEY_NAME_MAX, ApiKey } from './api-key.entity';
 
 export interface GenerateKeyInput {
@@ -50,24 +50,21 @@ export class ApiKeyService {
   }
 
   /**
-   * Verifies a presented key: format and checksum first (no I/O), then the cached or stored
-   * digest in constant time, then expiry. Unknown, wrong, revoked and expired keys all give null.
+   * Verifies a well-formed key (`parseApiKey` has checked its format and checksum): the cached or
+   * stored digest in constant time, then expiry. Unknown, wrong, revoked and expired keys all give null.
    */
-  async verify(em: EntityManager, presented: string): Promise<VerifiedKey | null> {
+  async verify(em: EntityManager, presented: ParsedApiKey): Promise<VerifiedKey | null> {
     const cached = this.verifyCached(presented);
     if (cached !== undefined) return cached;
-    const prefix = parseApiKey(presented)!.prefix;
-    const lookup = await this.lookup(em, prefix);
-    this.cache.set(prefix, { value: lookup });
-    return this.check(lookup, presented);
+    const lookup = await this.lookup(em, presented.prefix);
+    this.cache.set(presented.prefix, { value: lookup });
+    return this.check(lookup, presented.key);
   }
 
   /** `verify` without I/O: the answer when it is known in memory, undefined when the key's prefix is not cached. */
-  verifyCached(presented: string): VerifiedKey | null | undefined {
-    const parsed = parseApiKey(presented);
-    if (!parsed) return null;
-    const entry = this.cache.get(parsed.prefix);
-    return entry && this.check(entry.value, presented);
+  verifyCached(presented: ParsedApiKey): VerifiedKey | null | undefined {
+    const entry = this.cache.get(presented.prefix);
+    return entry && this.check(entry.value, presented.key);
   }
 
   private check(lookup: CachedLookup, presented: string): VerifiedKey | null {

@@ -18,6 +18,8 @@ export interface Authenticator {
   limiter: FailureLimiter;
 }
 
+const rateLimited = (retryAfterSeconds: number): AuthOutcome => ({ ok: false, failure: { kind: 'rate-limited', retryAfterSeconds } });
+
 /**
  * Resolves an Authorization header to a principal. `Api-Key <key>` (scheme case-insensitive)
  * names a processing service; `Token <token>` or `Bearer <token>` a user; no header is anonymous.
@@ -34,31 +36,35 @@ export async function authenticate(
   const scheme = schemeWord.toLowerCase();
   const isApiKey = scheme === 'api-key';
   // A bare or garbled `Api-Key` header is a bad API key (same answer as a wrong key), not a bad token.
-  const failedAs = isApiKey ? 'Api-Key' : 'Token';
+  const refused: AuthOutcome = { ok: false, failure: { kind: 'invalid', scheme: isApiKey ? 'Api-Key' : 'Token' } };
   const credential = rest.length === 1 ? rest[0]! : '';
-  if (!credential || !(isApiKey || scheme === 'token' || scheme === 'bearer')) {
-    return { ok: false, failure: { kind: 'invalid', scheme: failedAs } };
-  }
+  if (!credential || !(isApiKey || scheme === 'token' || scheme === 'bearer')) return refused;
 
-  const addressSubject = [`ip:${clientIp}`];
+  const addressSubject = `ip:${clientIp}`;
   const addressWait = limiter.retryAfter(addressSubject);
-  if (addressWait > 0) return { ok: false, failure: { kind: 'rate-limited', retryAfterSeconds: addressWait } };
-  const prefix = isApiKey ? parseApiKey(credential)?.prefix : undefined;
-  const subjects = prefix ? [...addressSubject, `prefix:${prefix}`] : addressSubject;
+  if (addressWait > 0) return rateLimited(addressWait);
 
-  let principal: Principal | null = null;
-  if (isApiKey) {
-    // A prefix over its limit is still verified (cheap: cached, in memory), so strangers guessing
-    // at a public prefix cannot lock its rightful worker out; their wrong guesses get 429.
-    const cached = apiKeys.verifyCached(credential);
-    const verified = cached !== undefined ? cached : await apiKeys.verify(em, credential);
-    if (verified) principal = { kind: 'service', processingServiceId: verified.processingServiceId, apiKeyId: verified.apiKeyId };
-  } else {
-    principal = await users.authenticate(em, credential);
+  if (!isApiKey) {
+    const principal = await users.authenticate(em, credential);
+    if (principal) return { ok: true, principal };
+    limiter.recordFailure(addressSubject);
+    return refused;
   }
-  if (principal) return { ok: true, principal };
-  const prefixWait = prefix ? limiter.retryAfter([`prefix:${prefix}`]) : 0;
-  limiter.recordFailure(subjects);
-  if (prefixWait > 0) return { ok: false, failure: { kind: 'rate-limited', retryAfterSeconds: prefixWait } };
-  return { ok: false, failure: { kind: 'invalid', scheme: failedAs } };
+  // Format and checksum first: a malformed or mistyped key is refused before any lookup.
+  const key = parseApiKey(credential);
+  if (!key) {
+    limiter.recordFailure(addressSubject);
+    return refused;
+  }
+  // A prefix over its limit is still verified (cheap: cached, in memory), so strangers guessing
+  // at a public prefix cannot lock its rightful worker out; their wrong guesses get 429.
+  const cached = apiKeys.verifyCached(key);
+  const verified = cached !== undefined ? cached : await apiKeys.verify(em, key);
+  if (verified) {
+    return { ok: true, principal: { kind: 'service', processingServiceId: verified.processingServiceId, apiKeyId: verified.apiKeyId } };
+  }
+  const prefixSubject = `prefix:${key.prefix}`;
+  const prefixWait = limiter.retryAfter(prefixSubject);
+  limiter.recordFailure(addressSubject, prefixSubject);
+  return prefixWait > 0 ? rateLimited(prefixWait) : refused;
 }

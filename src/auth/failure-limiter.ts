@@ -1,39 +1,43 @@
 import { LRUCache } from 'lru-cache';
 
 /**
- * Counts failed authentications per client address and per key prefix in a fixed window. Once
- * either count reaches the limit, further attempts from it are refused before any hashing or
- * database work until the window ends, so guessing is slow and cannot starve the CPU.
+ * Counts failed authentications per subject (a client address, a key prefix) in a fixed window.
+ * Once a subject's count reaches the limit, its further attempts are refused before any hashing
+ * or database work until the window ends, so guessing is slow and cannot starve the CPU.
  */
 export class FailureLimiter {
-  private readonly windows: LRUCache<string, { count: number; resetAt: number }>;
+  private readonly failures: LRUCache<string, { count: number; resetAt: number }>;
+  /** Subjects at their limit, with the end of their window: empty unless someone is guessing, so most checks read nothing. */
+  private readonly blocked: LRUCache<string, number>;
 
   constructor(
     private readonly limit: number,
     private readonly windowSeconds: number,
   ) {
-    this.windows = new LRUCache({ max: 50_000, ttl: windowSeconds * 1000 });
+    const bounds = { max: 50_000, ttl: windowSeconds * 1000 };
+    this.failures = new LRUCache(bounds);
+    this.blocked = new LRUCache(bounds);
   }
 
-  /** Seconds until the caller may try again, or 0 when it may try now. */
-  retryAfter(subjects: readonly string[]): number {
+  /** Seconds until any of the subjects may try again, or 0 when all may try now. */
+  retryAfter(...subjects: readonly string[]): number {
+    if (this.blocked.size === 0) return 0;
     const now = Date.now();
     let wait = 0;
     for (const subject of subjects) {
-      const window = this.windows.get(subject);
-      if (window && window.count >= this.limit && window.resetAt > now) {
-        wait = Math.max(wait, Math.ceil((window.resetAt - now) / 1000));
-      }
+      const resetAt = this.blocked.get(subject);
+      if (resetAt !== undefined && resetAt > now) wait = Math.max(wait, Math.ceil((resetAt - now) / 1000));
     }
     return wait;
   }
 
-  recordFailure(subjects: readonly string[]): void {
+  recordFailure(...subjects: readonly string[]): void {
     const now = Date.now();
     for (const subject of subjects) {
-      const window = this.windows.get(subject);
+      let window = this.failures.get(subject);
       if (window && window.resetAt > now) window.count++;
-      else this.windows.set(subject, { count: 1, resetAt: now + this.windowSeconds * 1000 });
+      else this.failures.set(subject, (window = { count: 1, resetAt: now + this.windowSeconds * 1000 }));
+      if (window.count >= this.limit) this.blocked.set(subject, window.resetAt, { ttl: window.resetAt - now });
     }
   }
 }

@@ -88,8 +88,8 @@ export class UserService {
     password: string,
     clientAddress: string,
   ): Promise<{ token: string; user: User }> {
-    const subjects = [`login:${clientAddress}`];
-    const wait = this.loginFailures.retryAfter(subjects);
+    const subject = `login:${clientAddress}`;
+    const wait = this.loginFailures.retryAfter(subject);
     if (wait > 0) throw new RateLimitedError('Too many failed login attempts; retry later', wait);
     const email = emailInput.trim().toLowerCase();
     const user =
@@ -98,7 +98,7 @@ export class UserService {
         : null;
     const valid = await verifyPassword(user?.passwordHash, password.slice(0, PASSWORD_MAX_LENGTH));
     if (!user || !valid) {
-      this.loginFailures.recordFailure(subjects);
+      this.loginFailures.recordFailure(subject);
       throw new UnauthenticatedError('Invalid email or password');
     }
     const token = SESSION_TOKEN_TAG + randomBytes(32).toString('base64url');
