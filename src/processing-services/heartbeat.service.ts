@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
 import type { ServicePrincipal } from '../auth/principal';
-import { mergeClientInfo, type ClientInfo, type ObservedClientInfo, type ReportedClientInfo } from './client-info';
+import { mergeClientInfo, sameReport, type ClientInfo, type ObservedClientInfo, type ReportedClientInfo } from './client-info';
 
 /**
  * Marks processing services seen. Writes at most once every `writeIntervalSeconds` per worker
@@ -10,8 +10,8 @@ import { mergeClientInfo, type ClientInfo, type ObservedClientInfo, type Reporte
  * heartbeat must not bump updatedAt.
  */
 export class HeartbeatService {
-  /** When each worker (and each report of it) was last written, by throttle key. */
-  private readonly lastWrites = new LRUCache<string, number>({ max: 100_000 });
+  /** Each worker's last write and the report it carried, by worker (key, address, user agent). */
+  private readonly lastWrites = new LRUCache<string, { at: number; report: ReportedClientInfo | undefined }>({ max: 100_000 });
 
   constructor(private readonly settings: { writeIntervalSeconds: number }) {}
 
@@ -23,24 +23,23 @@ export class HeartbeatService {
     reported?: ReportedClientInfo,
   ): Promise<boolean> {
     const worker = `${caller.apiKeyId}|${observed.ip}|${observed.userAgent}`;
+    const last = this.lastWrites.get(worker);
+    const now = Date.now();
     // A plain keyed request is covered by any recent write from the same worker; a report only by
     // a recent write of the same report, so changed client info is written at once.
-    const throttleKeys = reported ? [worker, `${worker}|${JSON.stringify(reported)}`] : [worker];
-    const now = Date.now();
-    const last = this.lastWrites.get(throttleKeys.at(-1)!);
-    if (last !== undefined && now - last < this.settings.writeIntervalSeconds * 1000) return false;
+    const recent = last !== undefined && now - last.at < this.settings.writeIntervalSeconds * 1000;
+    if (recent && (!reported || sameReport(last.report, reported))) return false;
 
     // Claimed before writing, so a burst of concurrent requests from one worker writes once.
-    const previous = throttleKeys.map((key) => this.lastWrites.get(key));
-    for (const key of throttleKeys) this.lastWrites.set(key, now);
+    const claim = { at: now, report: reported ?? last?.report };
+    this.lastWrites.set(worker, claim);
     try {
       await this.write(em, caller, observed, reported);
     } catch (error) {
-      throttleKeys.forEach((key, i) => {
-        if (this.lastWrites.get(key) !== now) return;
-        if (previous[i] === undefined) this.lastWrites.delete(key);
-        else this.lastWrites.set(key, previous[i]);
-      });
+      if (this.lastWrites.get(worker) === claim) {
+        if (last) this.lastWrites.set(worker, last);
+        else this.lastWrites.delete(worker);
+      }
       throw error;
     }
     return true;

@@ -67,6 +67,21 @@ describe('a keyed request is a heartbeat', () => {
     expect(touches(observed.statements, 'update processing_services')).toHaveLength(1);
     expect((await w.state()).lastSeenClientInfo).toMatchObject({ hostname: 'node-2', userAgent: 'ami-worker/1.1' });
   });
+
+  it('writes a report that changes back within the interval (compared with the last write, not any earlier one)', async () => {
+    const w = await worker();
+    const report = (hostname: string, extra: Record<string, string>) => ({ info: { hostname, extra } });
+    dataOf(await gw.gql(HEARTBEAT, report('node-a', { slot: '1' }), w.headers()));
+    dataOf(await gw.gql(HEARTBEAT, report('node-b', { slot: '1' }), w.headers()));
+    const back = await countStatements(gw, async () => dataOf(await gw.gql(HEARTBEAT, report('node-a', { slot: '1' }), w.headers())));
+    expect(touches(back.statements, 'update processing_services')).toHaveLength(1);
+    expect((await w.state()).lastSeenClientInfo).toMatchObject({ hostname: 'node-a' });
+
+    const extraChanged = await countStatements(gw, async () => dataOf(await gw.gql(HEARTBEAT, report('node-a', { slot: '2' }), w.headers())));
+    expect(touches(extraChanged.statements, 'update processing_services')).toHaveLength(1);
+    const same = await countStatements(gw, async () => dataOf(await gw.gql(HEARTBEAT, report('node-a', { slot: '2' }), w.headers())));
+    expect(same.statements).toEqual([]);
+  });
 });
 
 describe('a fleet sharing one key', () => {
