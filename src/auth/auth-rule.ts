@@ -31,6 +31,17 @@ export function needsProject(rule: AuthRule): boolean {
   return rule.allow.includes('PROJECT_MEMBER') || rule.allow.includes('PROJECT_MANAGER');
 }
 
+/**
+ * What is wrong with a rule's shape, or null: project roles need exactly one project in scope
+ * (an argument or the parent's projects, never both), and other requirements take none.
+ */
+export function ruleProblem(rule: AuthRule): string | null {
+  const scopes = Number(Boolean(rule.projectArg)) + Number(Boolean(rule.parentProjects));
+  if (needsProject(rule) && scopes !== 1) return 'project roles need exactly one of projectArg and parentProjects';
+  if (!needsProject(rule) && scopes > 0) return 'projectArg and parentProjects apply only to project roles';
+  return null;
+}
+
 /** The SDL form of a rule, e.g. `@auth(allow: [PROJECT_MANAGER], projectArg: "projectId")`. */
 export function printAuthRule(rule: AuthRule): string {
   const args = [`allow: [${rule.allow.join(', ')}]`];
@@ -49,8 +60,7 @@ export function Auth(
   scope: Omit<AuthRule, 'allow'> = {},
 ): MethodDecorator & PropertyDecorator {
   const rule: AuthRule = { allow: typeof allow === 'string' ? [allow] : allow, ...scope };
-  if (needsProject(rule) === !(rule.projectArg || rule.parentProjects)) {
-    throw new Error(`@Auth(${rule.allow.join(', ')}): project roles need exactly a projectArg or parentProjects`);
-  }
+  const problem = ruleProblem(rule);
+  if (problem) throw new Error(`@Auth(${rule.allow.join(', ')}): ${problem}`);
   return Directive(printAuthRule(rule)) as MethodDecorator & PropertyDecorator;
 }

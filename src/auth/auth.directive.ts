@@ -14,7 +14,7 @@ import {
 import { ForbiddenError, UnauthenticatedError } from '../core/errors';
 import { parseId } from '../core/ids';
 import type { ProjectAccess } from '../projects/project-access';
-import { authRequirements, needsProject, type AuthRule } from './auth-rule';
+import { authRequirements, needsProject, ruleProblem, type AuthRule } from './auth-rule';
 import type { Principal } from './principal';
 
 export const authRequirementEnum = new GraphQLEnumType({
@@ -76,6 +76,8 @@ export function enforceAuth(
         else if (sensitiveName.test(fieldName)) problems.push(`${where} looks sensitive and has no @auth rule`);
         return field;
       }
+      const problem = ruleProblem(rule);
+      if (problem) problems.push(`${where}: ${problem}`);
       if (rule.projectArg && !field.args?.[rule.projectArg]) {
         problems.push(`${where}: projectArg "${rule.projectArg}" is not an argument`);
       }

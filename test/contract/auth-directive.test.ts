@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Arg, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Directive, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Auth } from '../../src/auth/auth-rule';
 import { AuthSchemaError } from '../../src/auth/auth.directive';
@@ -51,6 +51,16 @@ class MissingProjectArgResolver {
   }
 }
 
+/** Written as a raw directive, past the decorator's own check: the schema build must still refuse it. */
+@Resolver()
+class TwoScopesResolver {
+  @Directive('@auth(allow: [PROJECT_MEMBER], projectArg: "projectId", parentProjects: true)')
+  @Query(() => Int)
+  scopedTwice(@Arg('projectId', () => ID) projectId: string): number {
+    return Number(projectId);
+  }
+}
+
 function buildError(extra: Function): Error {
   try {
     buildGatewaySchema([extra]);
@@ -90,9 +100,16 @@ describe('building the schema refuses missing or broken rules', () => {
     expect(error.message).toContain('Query.memberCount: projectArg "projectId" is not an argument');
   });
 
-  it('refuses a project role without a project in scope, at decoration', () => {
-    expect(() => Auth('PROJECT_MEMBER')).toThrow(/project roles need exactly a projectArg or parentProjects/);
-    expect(() => Auth('USER', { projectArg: 'projectId' })).toThrow(/exactly/);
+  it('refuses a project role without exactly one project in scope, and a scope without project roles, at decoration', () => {
+    expect(() => Auth('PROJECT_MEMBER')).toThrow(/project roles need exactly one of projectArg and parentProjects/);
+    expect(() => Auth('PROJECT_MANAGER', { projectArg: 'projectId', parentProjects: true })).toThrow(/exactly one/);
+    expect(() => Auth('USER', { projectArg: 'projectId' })).toThrow(/apply only to project roles/);
+  });
+
+  it('refuses a rule with two project scopes at schema build, even when written as a raw directive', () => {
+    const error = buildError(TwoScopesResolver);
+    expect(error).toBeInstanceOf(AuthSchemaError);
+    expect(error.message).toContain('Query.scopedTwice: project roles need exactly one of projectArg and parentProjects');
   });
 });
 
