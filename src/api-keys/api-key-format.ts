@@ -50,7 +50,7 @@ export function generateApiKey(): GeneratedKey {
   return { key: body + checksum(body), prefix };
 }
 
-/** A well-formed key with a valid checksum, and its public prefix. Only `parseApiKey` makes one. */
+/** A well-formed key with a valid checksum, and its public prefix: what `parseApiKey` returns. */
 export interface ParsedApiKey {
   readonly key: string;
   readonly prefix: string;

@@ -19,6 +19,8 @@ export interface Authenticator {
 }
 
 const rateLimited = (retryAfterSeconds: number): AuthOutcome => ({ ok: false, failure: { kind: 'rate-limited', retryAfterSeconds } });
+const refusedApiKey: AuthOutcome = { ok: false, failure: { kind: 'invalid', scheme: 'Api-Key' } };
+const refusedToken: AuthOutcome = { ok: false, failure: { kind: 'invalid', scheme: 'Token' } };
 
 /**
  * Resolves an Authorization header to a principal. `Api-Key <key>` (scheme case-insensitive)
@@ -36,7 +38,7 @@ export async function authenticate(
   const scheme = schemeWord.toLowerCase();
   const isApiKey = scheme === 'api-key';
   // A bare or garbled `Api-Key` header is a bad API key (same answer as a wrong key), not a bad token.
-  const refused: AuthOutcome = { ok: false, failure: { kind: 'invalid', scheme: isApiKey ? 'Api-Key' : 'Token' } };
+  const refused = isApiKey ? refusedApiKey : refusedToken;
   const credential = rest.length === 1 ? rest[0]! : '';
   if (!credential || !(isApiKey || scheme === 'token' || scheme === 'bearer')) return refused;
 

@@ -7,37 +7,30 @@ import { LRUCache } from 'lru-cache';
  */
 export class FailureLimiter {
   private readonly failures: LRUCache<string, { count: number; resetAt: number }>;
-  /** Subjects at their limit, with the end of their window: empty unless someone is guessing, so most checks read nothing. */
-  private readonly blocked: LRUCache<string, number>;
 
   constructor(
     private readonly limit: number,
     private readonly windowSeconds: number,
   ) {
-    const bounds = { max: 50_000, ttl: windowSeconds * 1000 };
-    this.failures = new LRUCache(bounds);
-    this.blocked = new LRUCache(bounds);
+    this.failures = new LRUCache({ max: 50_000, ttl: windowSeconds * 1000 });
   }
 
-  /** Seconds until any of the subjects may try again, or 0 when all may try now. */
-  retryAfter(...subjects: readonly string[]): number {
-    if (this.blocked.size === 0) return 0;
+  /** Seconds until the subject may try again, or 0 when it may try now. */
+  retryAfter(subject: string): number {
+    // Nothing has failed lately (the usual case on a keyed request's path): nothing to look up.
+    if (this.failures.size === 0) return 0;
+    const window = this.failures.get(subject);
     const now = Date.now();
-    let wait = 0;
-    for (const subject of subjects) {
-      const resetAt = this.blocked.get(subject);
-      if (resetAt !== undefined && resetAt > now) wait = Math.max(wait, Math.ceil((resetAt - now) / 1000));
-    }
-    return wait;
+    if (!window || window.count < this.limit || window.resetAt <= now) return 0;
+    return Math.ceil((window.resetAt - now) / 1000);
   }
 
   recordFailure(...subjects: readonly string[]): void {
     const now = Date.now();
     for (const subject of subjects) {
-      let window = this.failures.get(subject);
+      const window = this.failures.get(subject);
       if (window && window.resetAt > now) window.count++;
-      else this.failures.set(subject, (window = { count: 1, resetAt: now + this.windowSeconds * 1000 }));
-      if (window.count >= this.limit) this.blocked.set(subject, window.resetAt, { ttl: window.resetAt - now });
+      else this.failures.set(subject, { count: 1, resetAt: now + this.windowSeconds * 1000 });
     }
   }
 }
