@@ -1,7 +1,7 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
 import { isAllPowerful } from '../auth/principal';
-import { digestHex, matchesDigest, secretDigest } from '../core/crypto';
+import { digestBytes, matchesDigest, secretDigest } from '../core/crypto';
 import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import { ProcessingServiceProject } from '../processing-services/processing-service-project.entity';
 import { ProcessingService } from '../processing-services/processing-service.entity';
@@ -33,7 +33,7 @@ export interface VerifiedKey {
 }
 
 /** A cached lookup: the key's digest and identity, or `null` when no active key has this prefix. */
-type CachedLookup = { digestHex: string; verified: VerifiedKey } | null;
+type CachedLookup = { digest: Buffer; verified: VerifiedKey } | null;
 
 export const MAX_GRACE_SECONDS = 30 * 24 * 3600;
 
@@ -68,7 +68,7 @@ export class ApiKeyService {
   }
 
   private check(lookup: CachedLookup, presented: string): VerifiedKey | null {
-    if (!lookup || !matchesDigest(presented, lookup.digestHex)) return null;
+    if (!lookup || !matchesDigest(presented, lookup.digest)) return null;
     const { expiresAt } = lookup.verified;
     if (expiresAt && expiresAt.getTime() <= Date.now()) return null;
     return lookup.verified;
@@ -78,7 +78,7 @@ export class ApiKeyService {
     const key = await em.findOne(ApiKey, { prefix, revokedAt: null }, { fields: ['id', 'digest', 'expiresAt', 'processingService'] });
     if (!key) return null;
     return {
-      digestHex: digestHex(key.digest),
+      digest: digestBytes(key.digest),
       verified: { apiKeyId: key.id, processingServiceId: key.processingService.id, expiresAt: key.expiresAt ?? null },
     };
   }

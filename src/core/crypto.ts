@@ -1,4 +1,4 @@
-import { hash, randomInt } from 'node:crypto';
+import { hash, randomInt, timingSafeEqual } from 'node:crypto';
 
 export const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -19,23 +19,16 @@ export function secretDigest(secret: string): string {
   return `${DIGEST_ALGORITHM}:${hash(DIGEST_ALGORITHM, secret, 'hex')}`;
 }
 
-/** The hex digest inside a stored one, for comparing in memory with `matchesDigest`. */
-export function digestHex(storedDigest: string): string {
+/** The raw bytes of a stored digest, for comparing in memory with `matchesDigest`. */
+export function digestBytes(storedDigest: string): Buffer {
   const [algorithm, hex = ''] = storedDigest.split(':');
   if (algorithm !== DIGEST_ALGORITHM) throw new Error(`unknown digest algorithm: ${algorithm}`);
-  return hex;
+  return Buffer.from(hex, 'hex');
 }
 
-/**
- * Whether a presented secret has this hex digest, compared in constant time. Hex rather than
- * bytes because this runs on every keyed request: a Buffer result (a fresh ArrayBuffer per call)
- * plus timingSafeEqual costs about 2 µs here, the hex string about 0.3 µs.
- */
-export function matchesDigest(secret: string, expectedHex: string): boolean {
-  const presented = hash(DIGEST_ALGORITHM, secret, 'hex');
-  if (presented.length !== expectedHex.length) return false;
-  // No early exit: the time does not depend on where the digests differ.
-  let difference = 0;
-  for (let i = 0; i < presented.length; i++) difference |= presented.charCodeAt(i) ^ expectedHex.charCodeAt(i);
-  return difference === 0;
+/** Whether a presented secret has this digest, compared in constant time. */
+export function matchesDigest(secret: string, digest: Buffer): boolean {
+  // One-shot hash straight to bytes: no hex, no copies, on every keyed request.
+  const presented = hash(DIGEST_ALGORITHM, secret, 'buffer');
+  return presented.length === digest.length && timingSafeEqual(presented, digest);
 }
