@@ -16,5 +16,10 @@ export interface GatewayContext extends AuthContext {
   services: Services;
   loaders: Loaders;
   client: ClientAddress;
+  /**
+   * Set once a resolver has recorded this request's heartbeat with the worker's report (heartbeat,
+   * registerPipelines), which covers the plain end-of-request beat every keyed request gets.
+   */
+  heartbeatRecorded: boolean;
   log: Logger;
 }

@@ -82,9 +82,9 @@ function gatewayPlugin(services: Services): ApolloServerPlugin<GatewayContext> {
         },
         async willSendResponse({ contextValue }) {
           const { principal } = contextValue;
-          // Every keyed request is a heartbeat; throttled inside, so usually no write at all (and none
-          // after a heartbeat or registration that just wrote its report: that write covers the worker).
-          if (principal?.kind !== 'service') return;
+          // Every keyed request is a heartbeat, throttled inside, so usually no write at all. A request
+          // whose resolver already recorded one with the worker's report is covered by it.
+          if (principal?.kind !== 'service' || contextValue.heartbeatRecorded) return;
           await services.heartbeats
             .record(contextValue.em, principal, contextValue.client)
             .catch((err: unknown) => contextValue.log.error({ err }, 'heartbeat failed'));
@@ -181,6 +181,7 @@ export async function createGateway({ config, database, services, logger, schema
       services,
       loaders: createLoaders(em),
       client: { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : null },
+      heartbeatRecorded: false,
       log: request.log as unknown as GatewayContext['log'],
     };
   };

@@ -32,8 +32,9 @@ export class PipelineResolver {
     @Arg('projectId', () => ID) projectId: string,
     @Arg('pipelines', () => [PipelineConfigInput]) pipelines: PipelineConfigInput[],
     @Arg('clientInfo', () => ClientInfoInput, { nullable: true }) clientInfo: ClientInfoInput | null,
-    @Ctx() { em, services, principal, client }: GatewayContext,
+    @Ctx() context: GatewayContext,
   ): Promise<PipelineRegistrationResult> {
+    const { em, services, principal, client } = context;
     if (principal.kind !== 'service') throw new ForbiddenError('Only a processing service may register pipelines');
     const outcome = await services.pipelineRegistration.register(
       em,
@@ -43,6 +44,7 @@ export class PipelineResolver {
       client,
       clientInfo,
     );
+    context.heartbeatRecorded = true;
     return { timestamp: new Date(), success: true, ...outcome };
   }
 

@@ -120,6 +120,7 @@ export class ProcessingServiceResolver {
     const { principal, services, em, client, loaders } = context;
     if (principal.kind !== 'service') throw new ForbiddenError('Only a processing service may send heartbeats');
     await services.heartbeats.record(em, principal, client, clientInfo ? sanitizeReported(clientInfo) : undefined);
+    context.heartbeatRecorded = true;
     // Workers mostly ask for `{ id }`: the key already proved it, so a throttled heartbeat reads no row.
     if (selectsOnlyId(info)) return { id: principal.processingServiceId };
     const service = await loaders.processingServiceById.load(principal.processingServiceId);

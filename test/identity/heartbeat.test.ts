@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createWorld, dataOf, errorOf, type World } from '../support/world';
 import { countStatements, startTestGateway, type TestGateway } from '../support/gateway';
 
@@ -66,6 +66,27 @@ describe('a keyed request is a heartbeat', () => {
     const observed = await countStatements(gw, async () => dataOf(await gw.gql('{ __typename }', {}, w.headers('ami-worker/1.1'))));
     expect(touches(observed.statements, 'update processing_services')).toHaveLength(1);
     expect((await w.state()).lastSeenClientInfo).toMatchObject({ hostname: 'node-2', userAgent: 'ami-worker/1.1' });
+  });
+
+  it('records once per request: a heartbeat with a report covers the end-of-request beat, a refused one does not', async () => {
+    const w = await worker();
+    const record = vi.spyOn(gw.services.heartbeats, 'record');
+    try {
+      dataOf(await gw.gql(HEARTBEAT, { info: { hostname: 'node-1' } }, w.headers()));
+      expect(record.mock.calls.map((call) => call[3])).toEqual([{ hostname: 'node-1' }]);
+
+      record.mockClear();
+      dataOf(await gw.gql('{ __typename }', {}, w.headers()));
+      expect(record.mock.calls.map((call) => call[3])).toEqual([undefined]);
+
+      record.mockClear();
+      const huge = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, 'x'.repeat(500)]));
+      expect(errorOf(await gw.gql(HEARTBEAT, { info: { extra: huge } }, w.headers()))).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(record).toHaveBeenCalledTimes(2);
+      expect(record.mock.calls[1]![3]).toBeUndefined();
+    } finally {
+      record.mockRestore();
+    }
   });
 
   it('writes a report that changes back within the interval (compared with the last write, not any earlier one)', async () => {
