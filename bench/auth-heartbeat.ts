@@ -1,6 +1,7 @@
 import { print } from 'graphql';
 import { describeWorker, userAgent } from '../examples/worker/client-info';
 import { HeartbeatDocument } from '../examples/worker/generated/graphql';
+import { median, quantile } from './stats';
 import { checkClean, printTable, rssMiB, runLoad, startBenchGateway, type LoadResult } from './support';
 
 /**
@@ -98,14 +99,6 @@ async function main(): Promise<void> {
         }),
       ),
     );
-    /** The value below which a fraction `q` of the values lie (linear between neighbours). */
-    const quantile = (values: number[], q: number) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      const at = (sorted.length - 1) * q;
-      const below = sorted[Math.floor(at)]!;
-      return below + (sorted[Math.ceil(at)]! - below) * (at - Math.floor(at));
-    };
-    const median = (values: number[]) => quantile(values, 0.5);
     const ratiosToAnonymous = (which: keyof typeof cases) =>
       results[which].map((r, round) => r.requestsPerSecond / results.anonymous[round]!.requestsPerSecond);
     const ratios = ratiosToAnonymous('keyed');

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { PROCESSING_SERVICES_PAGE } from '../examples/ui/processing-services-page';
+import { median } from './stats';
 import { checkClean, printTable, rssMiB, runLoad, startBenchGateway, type BenchGateway, type LoadResult } from './support';
 
 /**
@@ -54,12 +55,6 @@ function pipelinePayload(tag: string, count: number, algorithms: number) {
 
 /** Whole numbers, except the slow case's few requests per second, which get one decimal. */
 const rate = (perSecond: number) => (perSecond < 100 ? perSecond.toFixed(1) : String(Math.round(perSecond)));
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 /**
  * The UI's view of a busy project, built through the API itself: 100 services, each with a key

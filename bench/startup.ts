@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { median } from './stats';
 
 const mainScript = path.join(__dirname, '..', 'src', 'main.js');
 const rounds = Number(process.env.ROUNDS ?? 3);
@@ -53,12 +54,6 @@ async function measureOnce(dataDir: string): Promise<Measurement> {
     const code = await exited;
     if (code !== 0) console.error(`warning: gateway exited with ${code} after SIGTERM`);
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function report(label: string, runs: Measurement[]): void {
