@@ -43,10 +43,19 @@ export const MAX_GRACE_SECONDS = 30 * 24 * 3600;
  * rotation and revocation evict at once in this process, and other replicas within the TTL.
  */
 export class ApiKeyService {
-  private readonly cache: LRUCache<string, { value: CachedLookup }>;
+  private readonly cache: LRUCache<string, { value: CachedLookup }, EntityManager>;
 
   constructor(settings: { cacheTtlSeconds: number; cacheMaxEntries?: number }) {
-    this.cache = new LRUCache({ max: settings.cacheMaxEntries ?? 10_000, ttl: settings.cacheTtlSeconds * 1000 });
+    this.cache = new LRUCache({
+      max: settings.cacheMaxEntries ?? 10_000,
+      ttl: settings.cacheTtlSeconds * 1000,
+      // A busy worker's concurrent requests all miss when its entry expires: they share one
+      // lookup instead of each reading the table.
+      fetchMethod: async (prefix, _stale, { context: em }) => ({ value: await this.lookup(em, prefix) }),
+      // A key evicted while its lookup is in flight (rotated, revoked) must not be cached from the
+      // row read before: the waiting requests get that answer, the cache does not keep it.
+      ignoreFetchAbort: true,
+    });
   }
 
   /**
@@ -56,9 +65,8 @@ export class ApiKeyService {
   async verify(em: EntityManager, presented: ParsedApiKey): Promise<VerifiedKey | null> {
     const cached = this.verifyCached(presented);
     if (cached !== undefined) return cached;
-    const lookup = await this.lookup(em, presented.prefix);
-    this.cache.set(presented.prefix, { value: lookup });
-    return this.check(lookup, presented.key);
+    const entry = await this.cache.fetch(presented.prefix, { context: em });
+    return entry ? this.check(entry.value, presented.key) : null;
   }
 
   /** `verify` without I/O: the answer when it is known in memory, undefined when the key's prefix is not cached. */
