@@ -2,7 +2,7 @@ import { print } from 'graphql';
 import { describeWorker, userAgent } from '../examples/worker/client-info';
 import { HeartbeatDocument } from '../examples/worker/generated/graphql';
 import { median, quantile } from './stats';
-import { checkClean, printTable, rssMiB, runLoad, startBenchGateway, type LoadResult } from './support';
+import { checkClean, loadGenerator, printTable, rssMiB, runLoad, startBenchGateway, type LoadResult } from './support';
 
 /**
  * Issue 3's acceptance figure: a key-authenticated `heartbeat`, exactly as the example worker
@@ -14,8 +14,10 @@ import { checkClean, printTable, rssMiB, runLoad, startBenchGateway, type LoadRe
  * this shared machine skews one round rather than the result. A fourth case, a heartbeat asking
  * for `status` and `lastSeen` (one row read each), runs after them for scale, outside the ratios,
  * after a warm-up of its own.
- * Target: keyed req/s >= 0.8 x anonymous req/s. autocannon runs in a process of its own. Rounds'
- * ratios scatter widely on this machine (0.4 to 1.3 seen), so the run prints their middle half too.
+ * Target: keyed req/s >= 0.8 x anonymous req/s. The load generator runs in a process of its own;
+ * with the default, autocannon, the anonymous case is partly capped by autocannon's own CPU, which
+ * flatters the ratio; BENCH_LOAD_GENERATOR=wrk measures the gateway alone. Rounds' ratios scatter
+ * widely on this machine (0.4 to 1.3 seen), so the run prints their middle half too.
  *   BENCH_CONNECTIONS (20), BENCH_SECONDS per round and case (2), BENCH_ROUNDS (20).
  */
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -62,7 +64,9 @@ async function main(): Promise<void> {
       runLoad({ ...cases[which], url: bench.url, connections, durationSeconds: seconds });
 
     const rssBefore = rssMiB();
-    console.log(`warm-up: 6 s per compared case, alternating; then ${rounds} rotating rounds of ${durationSeconds} s per case, ${connections} connections`);
+    console.log(
+      `load generator: ${loadGenerator}; warm-up: 6 s per compared case, alternating; then ${rounds} rotating rounds of ${durationSeconds} s per case, ${connections} connections`,
+    );
     const names = Object.keys(cases) as (keyof typeof cases)[];
     const compared = ['keyed', 'anonymous', 'keyedTypename'] as const;
     const warmups: LoadResult[] = [];

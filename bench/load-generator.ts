@@ -1,19 +1,12 @@
 import autocannon from 'autocannon';
+import type { LoadJob, LoadReport } from './support';
 
 /**
- * The load generator, run as its own process by `runLoad` so the gateway's event loop and CPU
- * figures are the gateway's alone. Reads one JSON job from argv, prints one JSON result.
+ * The autocannon load generator, run as its own process by `runLoad` so the gateway's event loop
+ * and CPU figures are the gateway's alone. Reads one JSON job from argv, prints one JSON report.
  */
-interface Job {
-  url: string;
-  body: string;
-  headers: Record<string, string>;
-  connections: number;
-  durationSeconds: number;
-}
-
 async function main(): Promise<void> {
-  const job = JSON.parse(process.argv[2] ?? '') as Job;
+  const job = JSON.parse(process.argv[2] ?? '') as LoadJob;
   const result = await autocannon({
     url: job.url,
     method: 'POST',
@@ -24,17 +17,16 @@ async function main(): Promise<void> {
     // A 2xx answer carrying GraphQL errors is a failed request, not throughput.
     verifyBody: (body) => body !== undefined && !body.includes('"errors"'),
   });
-  process.stdout.write(
-    JSON.stringify({
-      requestsPerSecond: result.requests.average,
-      latencyP50Ms: result.latency.p50,
-      latencyP99Ms: result.latency.p99,
-      requests: result.requests.total,
-      non2xx: result.non2xx,
-      errors: result.errors + result.timeouts,
-      graphqlErrors: result.mismatches,
-    }),
-  );
+  const report: LoadReport = {
+    requestsPerSecond: result.requests.average,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    graphqlErrors: result.mismatches,
+  };
+  process.stdout.write(JSON.stringify(report));
 }
 
 main().catch((error: unknown) => {

@@ -11,7 +11,7 @@ import { checkClean, printTable, rssMiB, runLoad, startBenchGateway, type BenchG
  *    machine skews one round, not the result; medians are reported.
  * 2. `registerPipelines` of 20 pipelines x 5 algorithms: first (creating everything; median of
  *    fresh payloads) and repeated (idempotent; median of repeats), in ms of wall time per call.
- * The gateway and autocannon share this process, so RSS and CPU cover both. After every load run
+ * The load generator runs in a process of its own, so RSS and CPU are the gateway's. After every load run
  * the bench waits for the server to finish what the closed connections left in flight, so one
  * case's backlog is not charged to the next. `npm run bench:api` sets NODE_ENV=production as a
  * deployment would: graphql-js otherwise adds a cross-realm check to its type tests.

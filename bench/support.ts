@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { startGateway, type RunningGateway } from '../src/app';
 import { loadConfig } from '../src/config';
+import { runWrk } from './wrk';
 
 /** Credentials of the superuser every bench gateway bootstraps (a scratch database only). */
 export const BENCH_ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password' };
@@ -119,8 +120,17 @@ export interface LoadOptions {
   durationSeconds?: number;
 }
 
-export interface LoadResult {
-  label: string;
+/** What a load generator is given: one POST body, sent over and over. */
+export interface LoadJob {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  connections: number;
+  durationSeconds: number;
+}
+
+/** What a load generator reports of one run. */
+export interface LoadReport {
   requestsPerSecond: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
@@ -130,16 +140,29 @@ export interface LoadResult {
   errors: number;
   /** 2xx responses whose body carried GraphQL errors. */
   graphqlErrors: number;
+}
+
+export interface LoadResult extends LoadReport {
+  label: string;
   /** CPU time of the gateway (this process; the load generator runs in another) per request, in µs. */
   cpuMicrosPerRequest: number;
 }
+
+/**
+ * BENCH_LOAD_GENERATOR: `autocannon` (the default; an npm dependency, always there) or `wrk`
+ * (Debian's package `wrk`). autocannon, in JavaScript, needs about as much CPU as the gateway, so
+ * on a small machine it caps the cheapest cases: here it sent anonymous `{ __typename }` about 6%
+ * slower than wrk while keyed heartbeats ran at the same rate under both.
+ */
+export const loadGenerator = process.env.BENCH_LOAD_GENERATOR ?? 'autocannon';
+if (loadGenerator !== 'autocannon' && loadGenerator !== 'wrk') throw new Error('BENCH_LOAD_GENERATOR must be autocannon or wrk');
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const runFile = promisify(execFile);
 
 /**
- * Runs autocannon, in a process of its own (bench/load-generator), against one POST body; a
- * response body holding `"errors"` counts as a GraphQL error.
+ * Runs the load generator, in a process of its own, against one POST body; a 2xx response whose
+ * body holds `"errors"` counts as a GraphQL error.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const { hostname } = new URL(options.url);
@@ -148,11 +171,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const durationSeconds = options.durationSeconds ?? 5;
   if (!(connections >= 1 && connections <= 200)) throw new Error('connections must be 1 to 200');
   if (!(durationSeconds >= 1 && durationSeconds <= 120)) throw new Error('durationSeconds must be 1 to 120');
-  const job = { url: options.url, body: options.body, headers: options.headers ?? {}, connections, durationSeconds };
+  const job: LoadJob = { url: options.url, body: options.body, headers: options.headers ?? {}, connections, durationSeconds };
   const cpuBefore = process.cpuUsage();
-  const { stdout } = await runFile(process.execPath, [join(__dirname, 'load-generator.js'), JSON.stringify(job)]);
+  const result =
+    loadGenerator === 'wrk'
+      ? await runWrk(job)
+      : (JSON.parse((await runFile(process.execPath, [join(__dirname, 'load-generator.js'), JSON.stringify(job)])).stdout) as LoadReport);
   const cpu = process.cpuUsage(cpuBefore);
-  const result = JSON.parse(stdout) as Omit<LoadResult, 'label' | 'cpuMicrosPerRequest'>;
   return {
     label: options.label,
     ...result,
