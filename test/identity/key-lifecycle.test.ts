@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorld, dataOf, errorOf, sql, type World } from '../support/world';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import { parseApiKey } from '../../src/api-keys/api-key-format';
+import { countStatements, startTestGateway, type TestGateway } from '../support/gateway';
 import { concurrencySkipReason } from '../support/test-database';
 
 const GENERATE = `mutation ($id: ID!, $name: String, $expiresAt: DateTime, $grace: Int) {
@@ -206,5 +207,37 @@ describe('key fields', () => {
     dataOf(await gw.gql(REVOKE, { id: second.id }, as(world.admin)));
     // The first is still inside its grace period, so it is the newest active key again.
     expect(await prefixOf()).toBe(first.prefix);
+  });
+});
+
+describe('the verified-key cache', () => {
+  /** A new service and its key, parsed; no request has used the key yet, so it is not cached. */
+  async function unusedKey() {
+    const serviceId = await world.createService({ projectIds: [projectId] });
+    const { key } = await world.generateKey(serviceId);
+    return { serviceId: Number(serviceId), parsed: parseApiKey(key)! };
+  }
+
+  it('lets concurrent verifications of a key not yet cached share one lookup', async () => {
+    const { serviceId, parsed } = await unusedKey();
+    const { apiKeys } = gw.services;
+    const { result, statements } = await countStatements(gw, () =>
+      Promise.all(Array.from({ length: 20 }, () => apiKeys.verify(gw.database.orm.em.fork(), parsed))),
+    );
+    for (const verified of result) expect(verified).toMatchObject({ processingServiceId: serviceId });
+    expect(statements.filter((sql) => sql.startsWith('select') && sql.includes('"api_keys"'))).toHaveLength(1);
+  });
+
+  it('does not keep a lookup that was in flight when its key was evicted', async () => {
+    const { serviceId, parsed } = await unusedKey();
+    const { apiKeys } = gw.services;
+    const pending = apiKeys.verify(gw.database.orm.em.fork(), parsed);
+    // What rotation and revocation do once they commit, here while the row is still being read.
+    apiKeys.forget([parsed.prefix]);
+    expect(await pending).toMatchObject({ processingServiceId: serviceId });
+    expect(apiKeys.verifyCached(parsed)).toBeUndefined();
+    // The next verification reads the row again, and is cached from then on.
+    await apiKeys.verify(gw.database.orm.em.fork(), parsed);
+    expect(apiKeys.verifyCached(parsed)).toMatchObject({ processingServiceId: serviceId });
   });
 });
