@@ -11,9 +11,9 @@ import { checkClean, printTable, rssMiB, runLoad, startBenchGateway, type BenchG
  *    machine skews one round, not the result; medians are reported.
  * 2. `registerPipelines` of 20 pipelines x 5 algorithms: first (creating everything; median of
  *    fresh payloads) and repeated (idempotent; median of repeats), in ms of wall time per call.
- * The load generator runs in a process of its own, so RSS and CPU are the gateway's. After every load run
- * the bench waits for the server to finish what the closed connections left in flight, so one
- * case's backlog is not charged to the next. `npm run bench:api` sets NODE_ENV=production as a
+ * The load generator runs in a process of its own, so RSS and CPU are the gateway's. After every
+ * load run the bench waits for the server to finish what the closed connections left in flight, so
+ * one case's backlog is not charged to the next. `npm run bench:api` sets NODE_ENV=production as a
  * deployment would: graphql-js otherwise adds a cross-realm check to its type tests.
  *   BENCH_CONNECTIONS (10), BENCH_SECONDS per round and case (5), BENCH_ROUNDS (4),
  *   BENCH_REPEATS registerPipelines calls per case (5).
@@ -213,7 +213,7 @@ async function main(): Promise<void> {
       { case: 'registerPipelines 20x5, first (creates 20 pipelines, 100 algorithms)', 'median ms': median(firstMs).toFixed(1), 'runs ms': fmt(firstMs) },
       { case: 'registerPipelines 20x5, repeated (creates nothing)', 'median ms': median(repeatedMs).toFixed(1), 'runs ms': fmt(repeatedMs) },
     ]);
-    console.log(`\nprocess RSS (gateway + load generator): ${rssBefore} MiB before load, ${rssAfterLoad} MiB after load, ${rssEnd} MiB at the end`);
+    console.log(`\ngateway RSS: ${rssBefore} MiB before load, ${rssAfterLoad} MiB after load, ${rssEnd} MiB at the end`);
 
     const runs = [...warmups, ...results.list, ...results.typename];
     const empty = runs.filter((r) => r.requests === 0);

@@ -160,6 +160,12 @@ if (loadGenerator !== 'autocannon' && loadGenerator !== 'wrk') throw new Error('
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const runFile = promisify(execFile);
 
+/** One autocannon run, in bench/load-generator's process. */
+async function runAutocannon(job: LoadJob): Promise<LoadReport> {
+  const { stdout } = await runFile(process.execPath, [join(__dirname, 'load-generator.js'), JSON.stringify(job)]);
+  return JSON.parse(stdout) as LoadReport;
+}
+
 /**
  * Runs the load generator, in a process of its own, against one POST body; a 2xx response whose
  * body holds `"errors"` counts as a GraphQL error.
@@ -173,10 +179,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (!(durationSeconds >= 1 && durationSeconds <= 120)) throw new Error('durationSeconds must be 1 to 120');
   const job: LoadJob = { url: options.url, body: options.body, headers: options.headers ?? {}, connections, durationSeconds };
   const cpuBefore = process.cpuUsage();
-  const result =
-    loadGenerator === 'wrk'
-      ? await runWrk(job)
-      : (JSON.parse((await runFile(process.execPath, [join(__dirname, 'load-generator.js'), JSON.stringify(job)])).stdout) as LoadReport);
+  const result = await (loadGenerator === 'wrk' ? runWrk(job) : runAutocannon(job));
   const cpu = process.cpuUsage(cpuBefore);
   return {
     label: options.label,
