@@ -61,10 +61,9 @@ export class ApiKeyService {
   /**
    * Verifies a well-formed key (`parseApiKey` has checked its format and checksum): the cached or
    * stored digest in constant time, then expiry. Unknown, wrong, revoked and expired keys all give null.
+   * A fresh cached entry answers without a lookup; `verifyCached` is the same without a promise.
    */
   async verify(em: EntityManager, presented: ParsedApiKey): Promise<VerifiedKey | null> {
-    const cached = this.verifyCached(presented);
-    if (cached !== undefined) return cached;
     const entry = await this.cache.fetch(presented.prefix, { context: em });
     return entry ? this.check(entry.value, presented.key) : null;
   }
