@@ -37,6 +37,17 @@ function done(summary, latency, requests)
 end
 `;
 
+/** The JSON line the script's `done` prints. */
+interface WrkReport {
+  requests: number;
+  durationMicros: number;
+  non2xx: number;
+  errors: number;
+  graphqlErrors: number;
+  p50Micros: number;
+  p99Micros: number;
+}
+
 /** One wrk run (one thread, `connections` connections): wrk, in C, spends far less CPU than autocannon. */
 export async function runWrk(job: LoadJob): Promise<LoadReport> {
   const dir = await mkdtemp(join(tmpdir(), 'psgw-wrk-'));
@@ -53,15 +64,15 @@ export async function runWrk(job: LoadJob): Promise<LoadReport> {
     );
     const line = stdout.split('\n').find((text) => text.startsWith('{"requests"'));
     if (!line) throw new Error(`wrk printed no report:\n${stdout}`);
-    const report = JSON.parse(line) as Record<string, number>;
+    const report = JSON.parse(line) as WrkReport;
     return {
-      requestsPerSecond: report.requests! / (report.durationMicros! / 1e6),
-      latencyP50Ms: report.p50Micros! / 1000,
-      latencyP99Ms: report.p99Micros! / 1000,
-      requests: report.requests!,
-      non2xx: report.non2xx!,
-      errors: report.errors!,
-      graphqlErrors: report.graphqlErrors!,
+      requestsPerSecond: report.requests / (report.durationMicros / 1e6),
+      latencyP50Ms: report.p50Micros / 1000,
+      latencyP99Ms: report.p99Micros / 1000,
+      requests: report.requests,
+      non2xx: report.non2xx,
+      errors: report.errors,
+      graphqlErrors: report.graphqlErrors,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
