@@ -7,13 +7,14 @@ import { checkClean, loadGenerator, printTable, rssMiB, runLoad, startBenchGatew
 /**
  * Issue 3's acceptance figure: a key-authenticated `heartbeat`, exactly as the example worker
  * sends it (its document, variables and User-Agent), against an unauthenticated `{ __typename }`,
- * on one server in one run. A third compared case, `{ __typename }` with the worker's key, isolates
- * what authentication and the per-request heartbeat bookkeeping cost, apart from executing the
- * heartbeat mutation. The compared cases alternate in short rounds (order rotated every round) and
- * each figure is the median of the rounds' ratios, so a burst of load from other processes on
- * this shared machine skews one round rather than the result. A fourth case, a heartbeat asking
- * for `status` and `lastSeen` (one row read each), runs after them for scale, outside the ratios,
- * after a warm-up of its own.
+ * on one server in one run. Two more compared cases split what the keyed heartbeat costs on top:
+ * `{ __typename }` sent anonymously with headers as long as the worker's (request size alone), and
+ * `{ __typename }` with the worker's key (plus authentication and the per-request heartbeat
+ * bookkeeping); the rest is executing the heartbeat mutation. The compared cases alternate in short
+ * rounds (order rotated every round) and each figure is the median of the rounds' ratios, so a
+ * burst of load from other processes on this shared machine skews one round rather than the
+ * result. A last case, a heartbeat asking for `status` and `lastSeen` (one row read each), runs
+ * after them for scale, outside the ratios, after a warm-up of its own.
  * Target: keyed req/s >= 0.8 x anonymous req/s. The load generator runs in a process of its own;
  * with the default, autocannon, the anonymous case is partly capped by autocannon's own CPU, which
  * flatters the ratio; BENCH_LOAD_GENERATOR=wrk measures the gateway alone. Rounds' ratios scatter
@@ -50,6 +51,11 @@ async function main(): Promise<void> {
         headers: keyedHeaders,
       },
       anonymous: { label: '{ __typename } (anonymous)', body: JSON.stringify({ query: '{ __typename }' }), headers: {} },
+      anonymousSameSize: {
+        label: "{ __typename } (anonymous, the worker's header sizes)",
+        body: JSON.stringify({ query: '{ __typename }' }),
+        headers: { 'x-padding': 'x'.repeat(keyedHeaders.authorization.length), 'user-agent': keyedHeaders['user-agent'] },
+      },
       keyedTypename: { label: '{ __typename } (Api-Key)', body: JSON.stringify({ query: '{ __typename }' }), headers: keyedHeaders },
       keyedWithRow: {
         label: 'heartbeat (Api-Key) { id status lastSeen }',
@@ -68,10 +74,10 @@ async function main(): Promise<void> {
       `load generator: ${loadGenerator}; warm-up: 6 s per compared case, alternating; then ${rounds} rotating rounds of ${durationSeconds} s per case, ${connections} connections`,
     );
     const names = Object.keys(cases) as (keyof typeof cases)[];
-    const compared = ['keyed', 'anonymous', 'keyedTypename'] as const;
+    const compared = ['keyed', 'anonymous', 'anonymousSameSize', 'keyedTypename'] as const;
     const warmups: LoadResult[] = [];
     for (const seconds of [4, 2]) for (const which of compared) warmups.push(await load(which, seconds));
-    const results = { keyed: [], anonymous: [], keyedTypename: [], keyedWithRow: [] } as Record<keyof typeof cases, LoadResult[]>;
+    const results = { keyed: [], anonymous: [], anonymousSameSize: [], keyedTypename: [], keyedWithRow: [] } as Record<keyof typeof cases, LoadResult[]>;
     for (let round = 0; round < rounds; round++) {
       const shift = round % compared.length;
       const order = [...compared.slice(shift), ...compared.slice(0, shift)];
@@ -119,7 +125,12 @@ async function main(): Promise<void> {
     console.log(`\nper-round ratios keyed/anonymous: ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
     console.log(`median ratio keyed/anonymous: ${ratio.toFixed(3)} (target >= ${TARGET_RATIO}) ${ratio >= TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`);
     console.log(`middle half of the rounds' ratios: ${quantile(ratios, 0.25).toFixed(3)} to ${quantile(ratios, 0.75).toFixed(3)}`);
-    console.log(`median ratio keyed { __typename }/anonymous (authentication and heartbeat bookkeeping alone): ${authOnlyRatio.toFixed(3)}`);
+    console.log(`median ratio keyed { __typename }/anonymous (request size, authentication and heartbeat bookkeeping): ${authOnlyRatio.toFixed(3)}`);
+    const medianCpu = (which: keyof typeof cases) => median(results[which].map((r) => r.cpuMicrosPerRequest));
+    console.log(`the keyed heartbeat's gateway CPU over anonymous { __typename }, in µs per request (differences of medians):`);
+    console.log(`  request size (the worker's Authorization and User-Agent headers): ${(medianCpu('anonymousSameSize') - medianCpu('anonymous')).toFixed(1)}`);
+    console.log(`  authentication and heartbeat bookkeeping: ${(medianCpu('keyedTypename') - medianCpu('anonymousSameSize')).toFixed(1)}`);
+    console.log(`  executing the heartbeat mutation instead of { __typename }: ${(medianCpu('keyed') - medianCpu('keyedTypename')).toFixed(1)}`);
     console.log(`gateway RSS: ${rssBefore} MiB before load, ${rssAfter} MiB after`);
 
     const clean = checkClean([...warmups, ...names.flatMap((which) => results[which])]);
