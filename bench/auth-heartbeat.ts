@@ -114,19 +114,19 @@ async function main(): Promise<void> {
     const ratios = ratiosToAnonymous('keyed');
     const ratio = median(ratios);
     const authOnlyRatio = median(ratiosToAnonymous('keyedTypename'));
+    const medianCpu = (which: keyof typeof cases) => median(results[which].map((r) => r.cpuMicrosPerRequest));
     console.log('');
     printTable(
       names.map((which) => ({
         case: cases[which].label,
         'median req/s': Math.round(median(results[which].map((r) => r.requestsPerSecond))),
-        'median gateway cpu µs/req': median(results[which].map((r) => r.cpuMicrosPerRequest)),
+        'median gateway cpu µs/req': medianCpu(which),
       })),
     );
     console.log(`\nper-round ratios keyed/anonymous: ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
     console.log(`median ratio keyed/anonymous: ${ratio.toFixed(3)} (target >= ${TARGET_RATIO}) ${ratio >= TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`);
     console.log(`middle half of the rounds' ratios: ${quantile(ratios, 0.25).toFixed(3)} to ${quantile(ratios, 0.75).toFixed(3)}`);
     console.log(`median ratio keyed { __typename }/anonymous (request size, authentication and heartbeat bookkeeping): ${authOnlyRatio.toFixed(3)}`);
-    const medianCpu = (which: keyof typeof cases) => median(results[which].map((r) => r.cpuMicrosPerRequest));
     console.log(`the keyed heartbeat's gateway CPU over anonymous { __typename }, in µs per request (differences of medians):`);
     console.log(`  request size (the worker's Authorization and User-Agent headers): ${(medianCpu('anonymousSameSize') - medianCpu('anonymous')).toFixed(1)}`);
     console.log(`  authentication and heartbeat bookkeeping: ${(medianCpu('keyedTypename') - medianCpu('anonymousSameSize')).toFixed(1)}`);
