@@ -1,5 +1,6 @@
 import { ApiKeyService } from './api-keys/api-key.service';
 import { FailureLimiter } from './auth/failure-limiter';
+import { JobService } from './jobs/job.service';
 import type { Config } from './config';
 import { PipelineRegistrationService } from './pipelines/pipeline-registration.service';
 import { HeartbeatService } from './processing-services/heartbeat.service';
@@ -33,6 +34,7 @@ export function createServices(config: ServiceSettings) {
     apiKeys,
     heartbeats,
     pipelineRegistration: new PipelineRegistrationService(heartbeats),
+    jobs: new JobService(heartbeats),
     authFailures,
   };
 }

@@ -1,4 +1,7 @@
 import { ApiKey } from '../api-keys/api-key.entity';
+import { Job } from '../jobs/job.entity';
+import { TaskResult } from '../jobs/task-result.entity';
+import { Task, TaskLease } from '../jobs/task.entity';
 import { Algorithm } from '../pipelines/algorithm.entity';
 import { CategoryMap } from '../pipelines/category-map.entity';
 import { PipelineAlgorithm } from '../pipelines/pipeline-algorithm.entity';
@@ -27,4 +30,8 @@ export const entities = [
   PipelineAlgorithm,
   ProjectPipelineConfig,
   ProcessingServicePipeline,
+  Job,
+  Task,
+  TaskLease,
+  TaskResult,
 ];

@@ -6,6 +6,8 @@ import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { ApiKeyResolver } from '../api-keys/api-key.resolver';
 import { authDirective, enforceAuth, type ParentProjectsResolver } from '../auth/auth.directive';
 import { ViewerResolver } from '../auth/viewer.resolver';
+import { JobResolver, JobResultResolver, JobWorkerResolver } from '../jobs/job.resolver';
+import type { JobView } from '../jobs/job.service';
 import { AlgorithmResolver, PipelineResolver, ProcessingServicePipelinesResolver } from '../pipelines/pipeline.resolver';
 import type { ProcessingService } from '../processing-services/processing-service.entity';
 import { ProcessingServiceResolver } from '../processing-services/processing-service.resolver';
@@ -24,11 +26,15 @@ export const resolvers: NonEmptyArray<Function> = [
   PipelineResolver,
   AlgorithmResolver,
   ProcessingServicePipelinesResolver,
+  JobResolver,
+  JobWorkerResolver,
+  JobResultResolver,
 ];
 
 /** How `@auth(parentProjects: true)` finds the projects of each parent type. */
 const parentProjectResolvers: Record<string, ParentProjectsResolver> = {
   Project: async (project: Project) => [project.id],
+  Job: async (job: JobView) => [job.projectId],
   ProcessingService: async (service: ProcessingService, { loaders }: GatewayContext) =>
     (await loaders.projectLinksByService.load(service.id)).map((link) => link.projectId),
 };

@@ -18,6 +18,8 @@ const committedFile = path.resolve(__dirname, '../../schema/schema.graphql');
 
 /** Output fields whose value is a plaintext credential, shown once to the caller. */
 const plaintextFields = ['GenerateKeyPayload.key', 'LoginPayload.token'];
+/** A task's lease token: handed out with the lease, echoed only to the worker that sent it. */
+const leaseTokenFields = ['LeasedTask.leaseToken', 'RenewedLease.leaseToken', 'TaskRefusal.leaseToken'];
 /** Fields named `key` that are identifiers, not credentials; they carry an explicit @auth all the same. */
 const identifierKeyFields = ['Algorithm.key', 'PipelineStage.key', 'PipelineStageParam.key'];
 const secretName = /password|secret|digest|hash/i;
@@ -94,7 +96,7 @@ describe('secrets stay out of the schema', () => {
 
   it('carries plaintext credentials only in the known payload fields, each with an explicit @auth', () => {
     const credentials = outputFields().filter(({ field }) => credentialName.test(field.name));
-    expect(credentials.map(({ coordinate }) => coordinate).sort()).toEqual([...plaintextFields, ...identifierKeyFields].sort());
+    expect(credentials.map(({ coordinate }) => coordinate).sort()).toEqual([...plaintextFields, ...leaseTokenFields, ...identifierKeyFields].sort());
     for (const { coordinate, field } of credentials) {
       expect(authDirectives(field), coordinate).toHaveLength(1);
     }
