@@ -262,6 +262,7 @@ interface LeaseRow {
   image_id: string;
   pipeline_slug: string;
   algorithm_keys: string[];
+  worker: ClientInfo;
 }
 
 interface LockedTask {
@@ -449,10 +450,11 @@ export class JobService {
     return { nodes: rows.slice(0, first).map(jobView), totalCount: count?.count ?? 0, hasNextPage: rows.length > first };
   }
 
-  private async heartbeat(em: EntityManager, call: WorkerCall): Promise<ClientInfo> {
-    const reported = call.reported ? sanitizeReported(call.reported) : undefined;
-    await this.heartbeats.record(em, call.principal, call.observed, reported);
-    return mergeClientInfo(null, reported ?? {}, call.observed);
+  /** Records the call's heartbeat; returns the worker's report, sanitized. */
+  private async heartbeat(em: EntityManager, call: WorkerCall): Promise<ReportedClientInfo> {
+    const reported = call.reported ? sanitizeReported(call.reported) : {};
+    await this.heartbeats.record(em, call.principal, call.observed, call.reported ? reported : undefined);
+    return reported;
   }
 
   /**
@@ -498,7 +500,7 @@ export class JobService {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > JOB_LIMITS.batchSize) {
       throw new ValidationError(`must be 1 to ${JOB_LIMITS.batchSize}`, 'batchSize');
     }
-    const worker = await this.heartbeat(em, call);
+    const worker = mergeClientInfo(null, await this.heartbeat(em, call), call.observed);
     const serviceId = call.principal.processingServiceId;
     const connection = em.getConnection();
     const [eligible]: { allowed: boolean }[] = await connection.execute(
@@ -610,7 +612,7 @@ export class JobService {
     if (items.length < 1 || items.length > JOB_LIMITS.resultsPerCall) {
       throw new ValidationError(`must hold 1 to ${JOB_LIMITS.resultsPerCall} items`, 'results');
     }
-    const worker = await this.heartbeat(em, call);
+    const reported = await this.heartbeat(em, call);
     const serviceId = call.principal.processingServiceId;
     const outcome: SubmitOutcome = { accepted: 0, duplicates: 0, refused: [] };
     const shaped: { index: number; leaseToken: string; digest: string; checked: CheckedItem }[] = [];
@@ -627,7 +629,7 @@ export class JobService {
 
     const leases: LeaseRow[] = await em.getConnection().execute(
       `select encode(l.token_digest, 'hex') as digest, l.task_id, t.job_id, l.processing_service_id as lease_service_id,
-              t.image_id, p.slug as pipeline_slug,
+              t.image_id, p.slug as pipeline_slug, l.worker,
               (select coalesce(json_agg(a.key), '[]'::json) from pipeline_algorithms pa join algorithms a on a.id = pa.algorithm_id
                 where pa.pipeline_id = j.pipeline_id) as algorithm_keys
          from task_leases l
@@ -652,7 +654,7 @@ export class JobService {
       }
     }
     if (planned.length > 0) {
-      const stored = await this.store(em, planned, serviceId, worker);
+      const stored = await this.store(em, planned, serviceId, reported, call.observed);
       outcome.accepted += stored.accepted;
       outcome.duplicates += stored.duplicates;
       outcome.refused.push(...stored.refused);
@@ -684,7 +686,8 @@ export class JobService {
     em: EntityManager,
     planned: PlannedItem[],
     serviceId: number,
-    worker: ClientInfo,
+    reported: ReportedClientInfo,
+    observed: ObservedClientInfo,
   ): Promise<SubmitOutcome> {
     return em.transactional(async (tx) => {
       const outcome: SubmitOutcome = { accepted: 0, duplicates: 0, refused: [] };
@@ -698,7 +701,17 @@ export class JobService {
         [JSON.stringify(taskIds)],
       );
       const taskById = new Map(locked.map((task) => [task.id, task]));
-      const results: { task_id: number; job_id: number; digest: string; result: StoredResult | null; error: string | null; error_image_id: string | null }[] = [];
+      const results: {
+        task_id: number;
+        job_id: number;
+        digest: string;
+        worker: ClientInfo;
+        result: StoredResult | null;
+        error: string | null;
+        error_image_id: string | null;
+      }[] = [];
+      // What the worker said when it leased the task, updated by what it says now.
+      const workerOf = (item: PlannedItem) => mergeClientInfo(item.lease.worker, reported, observed);
       const moves = new Map<number, { id: number; job_id: number; state: 'DONE' | 'FAILED' | 'QUEUED'; last_error: string | null }>();
       for (const item of planned) {
         const task = taskById.get(item.lease.task_id)!;
@@ -708,7 +721,15 @@ export class JobService {
         }
         const { checked } = item;
         if (checked.kind === 'result') {
-          results.push({ task_id: task.id, job_id: item.lease.job_id, digest: item.digest, result: checked.result, error: null, error_image_id: null });
+          results.push({
+            task_id: task.id,
+            job_id: item.lease.job_id,
+            digest: item.digest,
+            worker: workerOf(item),
+            result: checked.result,
+            error: null,
+            error_image_id: null,
+          });
           moves.set(task.id, { id: task.id, job_id: item.lease.job_id, state: 'DONE', last_error: null });
         } else if (task.current_digest !== item.digest) {
           outcome.refused.push({
@@ -719,7 +740,15 @@ export class JobService {
           });
           continue;
         } else if (task.attempts >= task.max_attempts) {
-          results.push({ task_id: task.id, job_id: item.lease.job_id, digest: item.digest, result: null, error: checked.error, error_image_id: checked.imageId });
+          results.push({
+            task_id: task.id,
+            job_id: item.lease.job_id,
+            digest: item.digest,
+            worker: workerOf(item),
+            result: null,
+            error: checked.error,
+            error_image_id: checked.imageId,
+          });
           moves.set(task.id, { id: task.id, job_id: item.lease.job_id, state: 'FAILED', last_error: checked.error });
         } else {
           moves.set(task.id, { id: task.id, job_id: item.lease.job_id, state: 'QUEUED', last_error: checked.error });
@@ -729,11 +758,11 @@ export class JobService {
       if (results.length > 0) {
         const inserted: { task_id: number }[] = await tx.execute(
           `insert into task_results (task_id, job_id, processing_service_id, worker, lease_token_digest, result, error, error_image_id)
-           select x.task_id, x.job_id, ?, ?::jsonb, decode(x.digest, 'hex'), x.result, x.error, x.error_image_id
-             from json_to_recordset(?::json) as x(task_id int, job_id int, digest text, result jsonb, error text, error_image_id text)
+           select x.task_id, x.job_id, ?, x.worker, decode(x.digest, 'hex'), x.result, x.error, x.error_image_id
+             from json_to_recordset(?::json) as x(task_id int, job_id int, digest text, worker jsonb, result jsonb, error text, error_image_id text)
            on conflict (task_id) do nothing
            returning task_id`,
-          [serviceId, JSON.stringify(worker), JSON.stringify(results)],
+          [serviceId, JSON.stringify(results)],
         );
         // The row locks make a conflict impossible here; should one happen, it is a duplicate, not a second answer.
         const storedIds = new Set(inserted.map((row) => row.task_id));
