@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { startGateway, type RunningGateway } from '../src/app';
-import { loadConfig } from '../src/config';
+import { startGateway, type RunningGateway } from '../src/app/gateway';
+import { loadConfig } from '../src/core/config';
 import { runWrk } from './wrk';
 
 /** Credentials of the superuser every bench gateway bootstraps (a scratch database only). */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { startGateway } from './app';
-import { ConfigError, loadConfig } from './config';
+import { startGateway } from './app/gateway';
+import { ConfigError, loadConfig } from './core/config';
 
 async function main(): Promise<void> {
   const started = Date.now();

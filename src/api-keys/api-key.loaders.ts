@@ -1,25 +1,30 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { loaderByKey, loaderOfGroups } from '../graphql/batch';
+import { toDate, type ApiKeyRow, type ApiKeyView } from './api-key.view';
 
-/** What the UI sees of a key. */
-export interface ApiKeyView {
-  id: number;
-  prefix: string;
-  name: string;
-  processingServiceId: number;
-  createdAt: Date;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-  lastUsedAt: Date | null;
-}
-
-/** Raw rows carry timestamps as PostgreSQL text (the ORM's pg setting), e.g. `2026-01-02 10:00:00.1+00`. */
-type ApiKeyRow = { [K in keyof ApiKeyView]: ApiKeyView[K] extends Date | null ? string | null : ApiKeyView[K] };
-
-const toDate = (value: string | null) => (value === null ? null : new Date(value));
+const fromRow = (row: ApiKeyRow): ApiKeyView => ({
+  ...row,
+  createdAt: new Date(row.createdAt!),
+  expiresAt: toDate(row.expiresAt),
+  revokedAt: toDate(row.revokedAt),
+  lastUsedAt: toDate(row.lastUsedAt),
+});
 
 export function apiKeyLoaders(em: EntityManager) {
   return {
+    /** Keys by id, with what `ApiKey` shows. */
+    apiKeyById: loaderByKey(
+      async (ids: readonly number[]) =>
+        (
+          await em.execute<ApiKeyRow[]>(
+            `select id, prefix, name, processing_service_id as "processingServiceId", created_at as "createdAt",
+                    expires_at as "expiresAt", revoked_at as "revokedAt", last_used_at as "lastUsedAt"
+               from api_keys where id in (?)`,
+            [[...ids]],
+          )
+        ).map(fromRow),
+      (key) => key.id,
+    ),
     /** Prefix of each service's newest key that is neither revoked nor expired. */
     activeKeyPrefixByService: loaderByKey(
       (ids: readonly number[]) =>
@@ -46,17 +51,11 @@ export function apiKeyLoaders(em: EntityManager) {
              from api_keys where processing_service_id in (?) order by created_at desc, id desc`,
           [[...ids]],
         );
-        return rows.map(
-          (row): ApiKeyView => ({
-            ...row,
-            createdAt: new Date(row.createdAt!),
-            expiresAt: toDate(row.expiresAt),
-            revokedAt: toDate(row.revokedAt),
-            lastUsedAt: toDate(row.lastUsedAt),
-          }),
-        );
+        return rows.map(fromRow);
       },
       (key) => key.processingServiceId,
     ),
   };
 }
+
+export type ApiKeyLoaders = ReturnType<typeof apiKeyLoaders>;

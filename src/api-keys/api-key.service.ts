@@ -1,14 +1,13 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
-import { isAllPowerful } from '../auth/principal';
+import type { Principal } from '../auth/principal';
 import { digestBytes, matchesDigest, secretDigest } from '../core/crypto';
-import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
-import { ProcessingServiceProject } from '../processing-services/processing-service-project.entity';
+import { NotFoundError, ValidationError } from '../core/errors';
 import { ProcessingService } from '../processing-services/processing-service.entity';
-import type { ProjectAccess } from '../projects/project-access';
 import { User } from '../users/user.entity';
 import { generateApiKey, type ParsedApiKey } from './api-key-format';
 import { API_KEY_NAME_MAX, ApiKey } from './api-key.entity';
+import { toApiKeyView, type ApiKeyView } from './api-key.view';
 
 export interface GenerateKeyInput {
   processingServiceId: number;
@@ -21,7 +20,7 @@ export interface GenerateKeyInput {
 export interface GeneratedKeyResult {
   /** The plaintext key: returned once, never stored. */
   key: string;
-  apiKey: ApiKey;
+  apiKey: ApiKeyView;
   processingService: ProcessingService;
 }
 
@@ -93,9 +92,10 @@ export class ApiKeyService {
   /**
    * Creates a key for a processing service and retires its other active keys: revoked at once,
    * or, with a grace period, left to expire by then. The service row is locked for the whole
-   * change, so concurrent calls serialise and exactly one key ends up active.
+   * change, so concurrent calls serialise and exactly one new key is created per call. `actor`
+   * is recorded as its creator; who may generate is the caller's rule to enforce.
    */
-  async generate(em: EntityManager, access: ProjectAccess, input: GenerateKeyInput): Promise<GeneratedKeyResult> {
+  async generate(em: EntityManager, actor: Principal, input: GenerateKeyInput): Promise<GeneratedKeyResult> {
     const grace = input.previousKeyGraceSeconds ?? 0;
     if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) {
       throw new ValidationError(`must be 0 to ${MAX_GRACE_SECONDS} seconds`, 'previousKeyGraceSeconds');
@@ -107,10 +107,6 @@ export class ApiKeyService {
     if (requestedName !== undefined && (requestedName.length === 0 || requestedName.length > API_KEY_NAME_MAX)) {
       throw new ValidationError(`must be 1 to ${API_KEY_NAME_MAX} characters`, 'name');
     }
-    // Checked before the transaction: the access check reads on the request's connection.
-    await this.assertManages(em, access, input.processingServiceId);
-    const actor = access.principal;
-
     const result = await this.retryOnPrefixCollision(() => em.transactional(async (tx) => {
       const service = await tx.findOne(
         ProcessingService,
@@ -140,7 +136,7 @@ export class ApiKeyService {
       return { key, apiKey, processingService: service, retired };
     }));
     for (const { prefix } of result.retired) this.cache.delete(prefix);
-    return { key: result.key, apiKey: result.apiKey, processingService: result.processingService };
+    return { key: result.key, apiKey: toApiKeyView(result.apiKey), processingService: result.processingService };
   }
 
   /** Drops keys from this process's verification cache, e.g. once their service is deleted. */
@@ -160,37 +156,19 @@ export class ApiKeyService {
   }
 
   /** Revokes a key for good (a revoked key can never be used again). Revoking twice is harmless. */
-  async revoke(em: EntityManager, access: ProjectAccess, apiKeyId: number): Promise<ApiKey> {
+  async revoke(em: EntityManager, apiKeyId: number): Promise<ApiKeyView> {
     const key = await em.findOne(ApiKey, { id: apiKeyId });
     if (!key) throw new NotFoundError('API key not found');
-    await this.assertManages(em, access, key.processingService.id);
     await em.nativeUpdate(ApiKey, { id: apiKeyId, revokedAt: null }, { revokedAt: new Date() });
     this.cache.delete(key.prefix);
     await em.refresh(key);
-    return key;
+    return toApiKeyView(key);
   }
 
   /** A service's keys, newest first (prefixes and metadata only). */
-  async list(em: EntityManager, access: ProjectAccess, processingServiceId: number): Promise<ApiKey[]> {
-    await this.assertManages(em, access, processingServiceId);
-    return em.find(ApiKey, { processingService: processingServiceId }, { orderBy: { createdAt: 'desc', id: 'desc' } });
-  }
-
-  /**
-   * Superusers and managers of a project the service belongs to may manage its keys. Others get
-   * "not found" when they cannot see the service at all, so ids do not leak its existence.
-   */
-  private async assertManages(em: EntityManager, access: ProjectAccess, processingServiceId: number): Promise<void> {
-    if (isAllPowerful(access.principal)) {
-      if (!(await em.count(ProcessingService, { id: processingServiceId }))) {
-        throw new NotFoundError('Processing service not found');
-      }
-      return;
-    }
-    const links = await em.find(ProcessingServiceProject, { processingService: processingServiceId });
-    const projectIds = links.map((link) => link.project.id);
-    if (await access.isManager(projectIds)) return;
-    if (await access.hasRole(projectIds, 'BASIC_MEMBER')) throw new ForbiddenError('Only project managers may manage keys');
-    throw new NotFoundError('Processing service not found');
+  async list(em: EntityManager, processingServiceId: number): Promise<ApiKeyView[]> {
+    if (!(await em.count(ProcessingService, { id: processingServiceId }))) throw new NotFoundError('Processing service not found');
+    const keys = await em.find(ApiKey, { processingService: processingServiceId }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+    return keys.map(toApiKeyView);
   }
 }

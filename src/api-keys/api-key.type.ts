@@ -2,6 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Auth } from '../auth/auth-rule';
 import { ProcessingServiceType } from '../processing-services/processing-service.type';
 
+@Auth('PROJECT_MANAGER', { scope: 'ApiKey' })
 @ObjectType('ApiKey', { description: 'An API key of a processing service. Only its public prefix is ever shown again.' })
 export class ApiKeyType {
   @Field(() => ID)
@@ -26,9 +27,10 @@ export class ApiKeyType {
   lastUsedAt!: Date | null;
 }
 
+/** Returned only by generateKey, whose rule already names the service's project managers. */
+@Auth('USER')
 @ObjectType('GenerateKeyPayload')
 export class GenerateKeyPayload {
-  @Auth('USER')
   @Field(() => String, { description: 'The plaintext key, for `Authorization: Api-Key <key>`. Shown only here, once.' })
   key!: string;
 

@@ -1,14 +1,17 @@
 import { Directive } from 'type-graphql';
+import type { ProjectRole } from './project-role';
 
 /**
- * Who may call a field. A rule lists requirements; meeting any one is enough.
- * - PUBLIC: anyone, also anonymous callers. Must be written out: no rule means no access.
- * - USER: any signed-in user.
- * - SUPERUSER: a superuser.
- * - PROCESSING_SERVICE: a request authenticated with a processing service's API key.
- * - PROJECT_MEMBER / PROJECT_MANAGER: a user with at least that role (owners and superusers
- *   always) in the project in scope: the argument named by `projectArg`, or any project of the
- *   parent object when `parentProjects` is set.
+ * Who may see a type or call a field. A rule lists requirements; meeting any one is enough.
+ * Every object type has a rule and its fields may narrow it; a field with no rule of its own or
+ * of its type does not build, so no rule means no access.
+ * - PUBLIC: anyone, also anonymous callers. On a type: the type adds no check of its own beyond
+ *   the field that returned it.
+ * - USER: any signed-in user. SUPERUSER: a superuser.
+ * - PROCESSING_SERVICE: a request authenticated with a processing service's API key; with a scope,
+ *   only the key of that very service (service scopes) or of a service linked to the project.
+ * - PROJECT_MEMBER / ML_DATA_MANAGER / PROJECT_MANAGER: a user with at least that role (project
+ *   owners and superusers always) in a project of the scope.
  */
 export const authRequirements = [
   'PUBLIC',
@@ -16,51 +19,74 @@ export const authRequirements = [
   'SUPERUSER',
   'PROCESSING_SERVICE',
   'PROJECT_MEMBER',
+  'ML_DATA_MANAGER',
   'PROJECT_MANAGER',
 ] as const;
 
 export type AuthRequirement = (typeof authRequirements)[number];
 
-export interface AuthRule {
-  allow: readonly AuthRequirement[];
-  projectArg?: string;
-  parentProjects?: boolean;
-}
+/** The weakest role each project requirement asks for. */
+export const requiredRoles = {
+  PROJECT_MEMBER: 'BASIC_MEMBER',
+  ML_DATA_MANAGER: 'ML_DATA_MANAGER',
+  PROJECT_MANAGER: 'PROJECT_MANAGER',
+} as const satisfies Partial<Record<AuthRequirement, ProjectRole>>;
 
-export function needsProject(rule: AuthRule): boolean {
-  return rule.allow.includes('PROJECT_MEMBER') || rule.allow.includes('PROJECT_MANAGER');
-}
+type ProjectRequirement = keyof typeof requiredRoles;
 
 /**
- * What is wrong with a rule's shape, or null: project roles need exactly one project in scope
- * (an argument or the parent's projects, never both), and other requirements take none.
+ * The object types a rule can scope to, by GraphQL type name, with the shape their objects have
+ * in resolvers. Each domain adds its own types here by declaration merging; the application must
+ * give every one of them a scope resolver, so a scope named in a rule always resolves.
  */
+export interface AuthScopes {}
+
+export type ScopeType = keyof AuthScopes & string;
+
+export interface AuthRule {
+  allow: readonly AuthRequirement[];
+  /** The object whose projects (or whose own key) the rule is checked against. */
+  scope?: ScopeType;
+  /** The argument holding that object's id. Without it, the scope is the object the field is on. */
+  arg?: string;
+}
+
+export function isProjectRequirement(requirement: AuthRequirement): requirement is ProjectRequirement {
+  return requirement in requiredRoles;
+}
+
+export function needsScope(rule: AuthRule): boolean {
+  return rule.allow.some(isProjectRequirement);
+}
+
+/** What is wrong with a rule's shape, or null: project roles need a scope, and an argument needs one. */
 export function ruleProblem(rule: AuthRule): string | null {
-  const scopes = Number(Boolean(rule.projectArg)) + Number(Boolean(rule.parentProjects));
-  if (needsProject(rule) && scopes !== 1) return 'project roles need exactly one of projectArg and parentProjects';
-  if (!needsProject(rule) && scopes > 0) return 'projectArg and parentProjects apply only to project roles';
+  if (rule.allow.length === 0) return 'a rule must allow someone';
+  if (rule.allow.includes('PUBLIC') && rule.allow.length > 1) return 'PUBLIC admits everyone; list nothing beside it';
+  if (needsScope(rule) && !rule.scope) return 'project roles need a scope';
+  if (rule.arg && !rule.scope) return 'an argument names the id of a scope';
   return null;
 }
 
-/** The SDL form of a rule, e.g. `@auth(allow: [PROJECT_MANAGER], projectArg: "projectId")`. */
+/** The SDL form of a rule, e.g. `@auth(allow: [PROJECT_MANAGER], scope: "ProcessingService", arg: "id")`. */
 export function printAuthRule(rule: AuthRule): string {
   const args = [`allow: [${rule.allow.join(', ')}]`];
-  if (rule.projectArg) args.push(`projectArg: ${JSON.stringify(rule.projectArg)}`);
-  if (rule.parentProjects) args.push('parentProjects: true');
+  if (rule.scope) args.push(`scope: ${JSON.stringify(rule.scope)}`);
+  if (rule.arg) args.push(`arg: ${JSON.stringify(rule.arg)}`);
   return `@auth(${args.join(', ')})`;
 }
 
 /**
- * Declares a field's access rule. The rule is emitted as an `@auth` directive in the schema,
- * and the same directive is what `enforceAuth` reads to guard the resolver: one declaration,
- * printed and enforced.
+ * Declares the access rule of an object type (on its class) or of a field. The rule is emitted as
+ * an `@auth` directive in the schema, and the same directive is what `enforceAuth` reads to guard
+ * the resolvers: one declaration, printed and enforced.
  */
 export function Auth(
   allow: AuthRequirement | readonly AuthRequirement[],
   scope: Omit<AuthRule, 'allow'> = {},
-): MethodDecorator & PropertyDecorator {
+): MethodDecorator & PropertyDecorator & ClassDecorator {
   const rule: AuthRule = { allow: typeof allow === 'string' ? [allow] : allow, ...scope };
   const problem = ruleProblem(rule);
   if (problem) throw new Error(`@Auth(${rule.allow.join(', ')}): ${problem}`);
-  return Directive(printAuthRule(rule)) as MethodDecorator & PropertyDecorator;
+  return Directive(printAuthRule(rule));
 }

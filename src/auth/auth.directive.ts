@@ -2,36 +2,48 @@ import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import {
   defaultFieldResolver,
   DirectiveLocation,
-  GraphQLBoolean,
   GraphQLDirective,
   GraphQLEnumType,
   GraphQLList,
   GraphQLNonNull,
   GraphQLString,
+  isNonNullType,
+  isObjectType,
   type GraphQLFieldConfig,
+  type GraphQLFieldResolver,
   type GraphQLSchema,
 } from 'graphql';
-import { ForbiddenError, UnauthenticatedError } from '../core/errors';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../core/errors';
 import { parseId } from '../core/ids';
-import type { ProjectAccess } from '../projects/project-access';
-import { authRequirements, needsProject, ruleProblem, type AuthRule } from './auth-rule';
+import {
+  authRequirements,
+  isProjectRequirement,
+  requiredRoles,
+  ruleProblem,
+  type AuthRequirement,
+  type AuthRule,
+  type AuthScopes,
+  type ScopeType,
+} from './auth-rule';
 import type { Principal } from './principal';
+import { NO_RANK, type ProjectAccess } from './project-access';
+import { roleRank } from './project-role';
 
 export const authRequirementEnum = new GraphQLEnumType({
   name: 'AuthRequirement',
-  description: 'Who may call a field; meeting any one listed requirement is enough.',
+  description: 'Who may see a type or call a field; meeting any one listed requirement is enough.',
   values: Object.fromEntries(authRequirements.map((value) => [value, { value }])),
 });
 
 export const authDirective = new GraphQLDirective({
   name: 'auth',
   description:
-    'Access rule of a field, enforced before its resolver runs. No credentials: UNAUTHENTICATED; wrong principal or role: FORBIDDEN.',
-  locations: [DirectiveLocation.FIELD_DEFINITION],
+    "Access rule of a type or field, enforced before its resolver runs; a field without one follows its type's. No credentials: UNAUTHENTICATED; wrong principal or role: FORBIDDEN; an object the caller may not know of: NOT_FOUND, or null where the field is nullable.",
+  locations: [DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.OBJECT],
   args: {
     allow: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(authRequirementEnum))) },
-    projectArg: { type: GraphQLString, description: 'Argument holding the project id that project roles refer to.' },
-    parentProjects: { type: GraphQLBoolean, description: "Project roles refer to the parent object's projects." },
+    scope: { type: GraphQLString, description: 'Type of the object whose projects (or own key) the rule is checked against.' },
+    arg: { type: GraphQLString, description: "Argument holding the scope object's id; absent: the object the field is on." },
   },
 });
 
@@ -40,91 +52,177 @@ export interface AuthContext {
   access: ProjectAccess;
 }
 
-/** Resolves the project ids of a parent object, for rules with `parentProjects`. */
-export type ParentProjectsResolver = (parent: any, context: any) => Promise<readonly number[]>;
+/** What a scope resolves to: the projects it belongs to and, for a service scope, the service. */
+export interface ScopeRef {
+  /** Set when the scope is a processing service: only that service's own key passes PROCESSING_SERVICE. */
+  processingServiceId?: number;
+  projectIds(): readonly number[] | Promise<readonly number[]>;
+}
 
-/** Field names that look like secrets: such fields must carry an explicit rule. */
+/** How a scope type's objects resolve: from the object a field is on, or from an id argument. */
+export interface ScopeResolver<T, C> {
+  ofObject(object: T, context: C): ScopeRef;
+  /** Null when no such object exists. */
+  byId(id: number, context: C): ScopeRef | null | Promise<ScopeRef | null>;
+}
+
+export type ScopeResolvers<C> = { [K in ScopeType]: ScopeResolver<AuthScopes[K], C> };
+
+type Verdict = 'allowed' | 'forbidden' | 'hidden' | 'unauthenticated';
+
+/** Field names that look like secrets: such a field is never public by inheriting its type's rule. */
 const sensitiveName = /password|secret|digest|hash|token|^key$/i;
 
 export class AuthSchemaError extends Error {}
 
-function readRule(schema: GraphQLSchema, field: GraphQLFieldConfig<unknown, unknown>): AuthRule[] {
-  return (getDirective(schema, field, 'auth') ?? []) as AuthRule[];
+function readRule(schema: GraphQLSchema, node: Parameters<typeof getDirective>[1]): { rule?: AuthRule; count: number } {
+  const rules = (getDirective(schema, node, 'auth') ?? []) as AuthRule[];
+  return { rule: rules[0], count: rules.length };
+}
+
+const words = (typeName: string) => typeName.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+
+const requirementText: Record<AuthRequirement, (scope: string) => string> = {
+  PUBLIC: () => 'anyone',
+  USER: () => 'signed in',
+  SUPERUSER: () => 'a superuser',
+  PROCESSING_SERVICE: (scope) => (scope ? `the API key of a processing service of ${scope}` : 'a processing service (API key)'),
+  PROJECT_MEMBER: (scope) => `a member of ${scope}`,
+  ML_DATA_MANAGER: (scope) => `an ML data manager of ${scope}`,
+  PROJECT_MANAGER: (scope) => `a project manager of ${scope}`,
+};
+
+/** A refusal a person can act on, e.g. "You need to be a project manager of this processing service's projects". */
+function refusalMessage(rule: AuthRule): string {
+  const scope = !rule.scope ? '' : rule.scope === 'Project' ? 'this project' : `this ${words(rule.scope)}'s projects`;
+  return `You need to be ${rule.allow.map((requirement) => requirementText[requirement](scope)).join(' or ')}`;
+}
+
+/** What the principal alone decides, before any scope is looked at. */
+function principalVerdict(rule: AuthRule, principal: Principal): Verdict | 'scope' {
+  if (principal.kind === 'anonymous') return 'unauthenticated';
+  if (principal.kind === 'system') return 'allowed';
+  const { allow } = rule;
+  if (principal.kind === 'service') {
+    if (!allow.includes('PROCESSING_SERVICE')) return 'forbidden';
+    return rule.scope ? 'scope' : 'allowed';
+  }
+  if (allow.includes('USER') || (principal.isSuperuser && (allow.includes('SUPERUSER') || allow.some(isProjectRequirement)))) {
+    return 'allowed';
+  }
+  return allow.some(isProjectRequirement) ? 'scope' : 'forbidden';
+}
+
+/** The verdict inside a scope: a caller with no tie to the object at all may not learn it exists. */
+async function scopeVerdict(rule: AuthRule, scope: ScopeRef | null, access: ProjectAccess): Promise<Verdict> {
+  if (!scope) return 'hidden';
+  const principal = access.principal;
+  if (principal.kind === 'service') {
+    if (scope.processingServiceId !== undefined) return scope.processingServiceId === principal.processingServiceId ? 'allowed' : 'hidden';
+    return (await access.serviceLinkedToAny(await scope.projectIds())) ? 'allowed' : 'hidden';
+  }
+  const rank = await access.bestRank(await scope.projectIds());
+  const needed = Math.min(...rule.allow.filter(isProjectRequirement).map((requirement) => roleRank(requiredRoles[requirement])));
+  if (rank >= needed) return 'allowed';
+  return rank > NO_RANK ? 'forbidden' : 'hidden';
 }
 
 /**
- * Wraps every field that has an `@auth` rule so the rule is checked before its resolver runs,
- * and refuses to build a schema where a root field or a sensitive field has no rule (deny by
- * default) or has more than one.
+ * Wraps every field whose effective rule (its own, else its type's) is not PUBLIC so the rule is
+ * checked before its resolver runs, and refuses to build a schema where any object field has no
+ * effective rule, has two, names a scope or argument that does not resolve, or would make a
+ * secret-looking field public by inheritance.
  */
-export function enforceAuth(
-  schema: GraphQLSchema,
-  parentProjectResolvers: Record<string, ParentProjectsResolver>,
-): GraphQLSchema {
-  const rootTypes = new Set(
-    [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((t) => (t ? [t.name] : [])),
-  );
+export function enforceAuth<C extends AuthContext>(schema: GraphQLSchema, scopes: ScopeResolvers<C>): GraphQLSchema {
   const problems: string[] = [];
+  const scopeResolvers = scopes as Record<string, ScopeResolver<unknown, C>>;
+  const typeRules = new Map<string, AuthRule | undefined>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    const { rule, count } = readRule(schema, type);
+    if (count > 1) problems.push(`type ${type.name} has more than one @auth rule`);
+    const problem = rule && ruleProblem(rule);
+    if (problem) problems.push(`type ${type.name}: ${problem}`);
+    if (rule?.arg) problems.push(`type ${type.name}: a type's rule is scoped to its own objects, not to an argument`);
+    if (rule?.scope && rule.scope !== type.name) problems.push(`type ${type.name}: a type's rule can only scope to the type itself`);
+    typeRules.set(type.name, rule);
+  }
+
   const enforced = mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (field, fieldName, typeName) => {
-      const rules = readRule(schema, field);
       const where = `${typeName}.${fieldName}`;
-      if (rules.length > 1) problems.push(`${where} has more than one @auth rule`);
-      const rule = rules[0];
+      const own = readRule(schema, field);
+      if (own.count > 1) problems.push(`${where} has more than one @auth rule`);
+      const rule = own.rule ?? typeRules.get(typeName);
       if (!rule) {
-        if (rootTypes.has(typeName)) problems.push(`${where} has no @auth rule`);
-        else if (sensitiveName.test(fieldName)) problems.push(`${where} looks sensitive and has no @auth rule`);
+        problems.push(`${where} has no @auth rule, and neither has its type`);
         return field;
       }
       const problem = ruleProblem(rule);
       if (problem) problems.push(`${where}: ${problem}`);
-      if (rule.projectArg && !field.args?.[rule.projectArg]) {
-        problems.push(`${where}: projectArg "${rule.projectArg}" is not an argument`);
+      if (!own.rule && rule.allow.includes('PUBLIC') && sensitiveName.test(fieldName)) {
+        problems.push(`${where} looks sensitive: give it a rule of its own rather than its public type's`);
       }
-      const parentProjects = rule.parentProjects ? parentProjectResolvers[typeName] : undefined;
-      if (rule.parentProjects && !parentProjects) problems.push(`${where}: no project resolver for ${typeName}`);
+      if (rule.scope && !scopeResolvers[rule.scope]) problems.push(`${where}: no scope resolver for ${rule.scope}`);
+      if (rule.arg && !field.args?.[rule.arg]) problems.push(`${where}: arg "${rule.arg}" is not an argument`);
+      if (rule.scope && !rule.arg && rule.scope !== typeName) {
+        problems.push(`${where}: scope ${rule.scope} without an arg must be the field's own type`);
+      }
       if (rule.allow.includes('PUBLIC')) return field;
-
-      const resolve = field.resolve ?? defaultFieldResolver;
-      const projectRolesAllow = async (parent: unknown, args: Record<string, string | number>, context: AuthContext) => {
-        const projectIds = rule.projectArg ? [parseId(args[rule.projectArg], rule.projectArg)] : await parentProjects!(parent, context);
-        return context.access.hasRole(projectIds, minimumRole(rule));
-      };
-      return {
-        ...field,
-        resolve: (parent, args, context: AuthContext, info) => {
-          // Most calls are settled by the principal alone, with nothing to await (hot path: heartbeats).
-          const verdict = principalVerdict(rule, context.principal);
-          if (verdict === 'allowed') return resolve(parent, args, context, info);
-          if (verdict === 'refused') throw refusal(context.principal);
-          return projectRolesAllow(parent, args, context).then((allowed) => {
-            if (!allowed) throw refusal(context.principal);
-            return resolve(parent, args, context, info);
-          });
-        },
-      };
+      return guardField(field, rule, own.rule !== undefined, scopeResolvers[rule.scope ?? '']);
     },
   });
   if (problems.length > 0) throw new AuthSchemaError(`Schema auth check failed:\n- ${problems.join('\n- ')}`);
   return enforced;
 }
 
-/** What the principal alone decides: allowed, refused, or a user whose project roles decide. */
-function principalVerdict(rule: AuthRule, principal: Principal): 'allowed' | 'refused' | 'project-roles' {
-  if (principal.kind === 'anonymous') return 'refused';
-  if (principal.kind === 'system') return 'allowed';
-  for (const requirement of rule.allow) {
-    if (requirement === 'USER' && principal.kind === 'user') return 'allowed';
-    if (requirement === 'SUPERUSER' && principal.kind === 'user' && principal.isSuperuser) return 'allowed';
-    if (requirement === 'PROCESSING_SERVICE' && principal.kind === 'service') return 'allowed';
-  }
-  return needsProject(rule) && principal.kind === 'user' ? 'project-roles' : 'refused';
-}
+function guardField<C extends AuthContext>(
+  field: GraphQLFieldConfig<unknown, C>,
+  rule: AuthRule,
+  ownRule: boolean,
+  scopeResolver: ScopeResolver<unknown, C> | undefined,
+): GraphQLFieldConfig<unknown, C> {
+  const resolve = (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, C>;
+  const nullable = !isNonNullType(field.type);
+  const message = refusalMessage(rule);
+  const notFound = rule.scope ? `${words(rule.scope).replace(/^./, (c) => c.toUpperCase())} not found` : 'Not found';
 
-function minimumRole(rule: AuthRule) {
-  return rule.allow.includes('PROJECT_MEMBER') ? 'BASIC_MEMBER' : 'PROJECT_MANAGER';
-}
+  const inScope = (parent: unknown, args: Record<string, unknown>, context: C): Promise<Verdict> => {
+    if (rule.arg) {
+      const id = parseId(args[rule.arg] as string, rule.arg);
+      return Promise.resolve(scopeResolver!.byId(id, context)).then((scope) => scopeVerdict(rule, scope, context.access));
+    }
+    // Every field of an object shares its type's rule: the first one checks, its siblings reuse it.
+    const memoKey = ownRule ? rule : undefined;
+    let verdicts = context.access.verdicts.get(parent as object);
+    if (!verdicts) context.access.verdicts.set(parent as object, (verdicts = new Map()));
+    let verdict = verdicts.get(memoKey) as Promise<Verdict> | undefined;
+    if (!verdict) {
+      verdict = scopeVerdict(rule, scopeResolver!.ofObject(parent, context), context.access);
+      verdicts.set(memoKey, verdict);
+    }
+    return verdict;
+  };
 
-function refusal(principal: Principal): Error {
-  return principal.kind === 'anonymous' ? new UnauthenticatedError('Authentication required') : new ForbiddenError('Not allowed');
+  const refuse = (verdict: Verdict) => {
+    if (verdict === 'unauthenticated') throw new UnauthenticatedError('Authentication required');
+    if (verdict === 'hidden' && rule.arg) {
+      if (nullable) return null;
+      throw new NotFoundError(notFound);
+    }
+    throw new ForbiddenError(message);
+  };
+
+  return {
+    ...field,
+    resolve: (parent, args, context, info) => {
+      // Most calls are settled by the principal alone, with nothing to await (hot path: heartbeats).
+      const verdict = principalVerdict(rule, context.principal);
+      if (verdict === 'allowed') return resolve(parent, args, context, info);
+      if (verdict !== 'scope') return refuse(verdict);
+      return inScope(parent, args, context).then((scoped) =>
+        scoped === 'allowed' ? resolve(parent, args, context, info) : refuse(scoped),
+      );
+    },
+  };
 }

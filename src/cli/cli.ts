@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig } from '../core/config';
 import { DomainError, ValidationError } from '../core/errors';
 import { migrate, openDatabase } from '../db/database';
 import { DataDirInUseError } from '../db/embedded';
-import { createServices } from '../services';
+import { createServices } from '../app/services';
 import { UsageError, type CliIo, type Command, type ParsedArgs } from './command';
 import { commands, PASSWORD_ENV } from './commands';
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Services } from '../services';
+import type { Services } from '../app/services';
 
 /** Where the CLI reads and writes; `runCli` gets the process's, tests their own. */
 export interface CliIo {

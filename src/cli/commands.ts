@@ -1,8 +1,7 @@
-import type { ApiKey } from '../api-keys/api-key.entity';
+import type { ApiKeyView } from '../api-keys/api-key.view';
 import { system } from '../auth/principal';
 import { parseId } from '../core/ids';
-import { ProjectAccess } from '../projects/project-access';
-import { isProjectRole, projectRoles } from '../projects/project-role';
+import { isProjectRole, projectRoles } from '../auth/project-role';
 import { UsageError, type CliIo, type Command } from './command';
 
 /** Only these carry a password: an argument would land in shell history and `ps` output. */
@@ -53,7 +52,7 @@ function formatTime(date: Date | null | undefined): string {
   return date ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-';
 }
 
-function keyStatus(key: ApiKey, now: number): string {
+function keyStatus(key: Pick<ApiKeyView, 'revokedAt' | 'expiresAt'>, now: number): string {
   if (key.revokedAt) return 'revoked';
   if (key.expiresAt && key.expiresAt.getTime() <= now) return 'expired';
   return 'active';
@@ -180,7 +179,7 @@ const keysGenerate: Command = {
     const grace = typeof values['grace-seconds'] === 'string' ? parseCount(values['grace-seconds'], 'grace-seconds') : 0;
     const name = optionalString(values.name);
     return async ({ em, services, out }) => {
-      const { key, apiKey, processingService } = await services.apiKeys.generate(em, new ProjectAccess(em, system), {
+      const { key, apiKey, processingService } = await services.apiKeys.generate(em, system, {
         processingServiceId,
         name,
         expiresAt,
@@ -205,7 +204,7 @@ const keysRevoke: Command = {
   async prepare({ positionals }) {
     const apiKeyId = parseId(positionals[0]!, '<id>');
     return async ({ em, services, out }) => {
-      const key = await services.apiKeys.revoke(em, new ProjectAccess(em, system), apiKeyId);
+      const key = await services.apiKeys.revoke(em, apiKeyId);
       out(`Revoked API key ${key.id} (${key.prefix}) at ${formatTime(key.revokedAt)}`);
     };
   },
@@ -219,7 +218,7 @@ const keysList: Command = {
   async prepare({ values }) {
     const processingServiceId = requiredId(values.service, 'service');
     return async ({ em, services, out }) => {
-      const keys = await services.apiKeys.list(em, new ProjectAccess(em, system), processingServiceId);
+      const keys = await services.apiKeys.list(em, processingServiceId);
       if (keys.length === 0) {
         out(`Processing service ${processingServiceId} has no API keys.`);
         return;

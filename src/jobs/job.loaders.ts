@@ -107,3 +107,5 @@ export function jobLoaders(em: EntityManager) {
     ),
   };
 }
+
+export type JobLoaders = ReturnType<typeof jobLoaders>;

@@ -1,16 +1,16 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Auth } from '../auth/auth-rule';
 import type { ServicePrincipal } from '../auth/principal';
-import { ForbiddenError, ValidationError } from '../core/errors';
+import { ValidationError } from '../core/errors';
 import { parseId } from '../core/ids';
 import type { GatewayContext } from '../graphql/context';
 import { ClientInfoInput } from '../processing-services/processing-service.input';
 import { ProcessingServiceType } from '../processing-services/processing-service.type';
 import { ProjectType } from '../projects/project.type';
 import { UserType } from '../users/user.type';
-import type { JobResultView, JobWorkerView } from './job.loaders';
+import type { JobLoaders, JobResultView, JobWorkerView } from './job.loaders';
 import { CreateJobInput, JobImageInput, TaskResultInput } from './job.input';
-import { JOB_LIMITS, type JobStatus, type JobView, type WorkerCall } from './job.service';
+import { JOB_LIMITS, type JobService, type JobStatus, type JobView, type WorkerCall } from './job.service';
 import {
   JobConnection,
   JobResultConnection,
@@ -22,6 +22,19 @@ import {
   SubmitResultsPayload,
   TaskBatch,
 } from './job.type';
+
+declare module '../graphql/context' {
+  interface GatewayServices {
+    jobs: JobService;
+  }
+  interface GatewayLoaders extends JobLoaders {}
+}
+
+declare module '../auth/auth-rule' {
+  interface AuthScopes {
+    Job: Pick<JobView, 'projectId'>;
+  }
+}
 
 /** A cursor names the list it was issued for (a project's jobs, a job's results), so it cannot be replayed on another. */
 function encodeCursor(list: string, id: number): string {
@@ -40,24 +53,21 @@ function checkPageSize(first: number): number {
   return first;
 }
 
-/** The worker call of a request; records this request's heartbeat once, with the worker's report. */
-function workerCall(context: GatewayContext, clientInfo: ClientInfoInput | null | undefined): WorkerCall {
-  if (context.principal.kind !== 'service') throw new ForbiddenError('Only a processing service may do this');
-  context.heartbeatRecorded = true;
-  return { principal: context.principal as ServicePrincipal, observed: context.client, reported: clientInfo ?? null };
+function workerCall(context: GatewayContext<ServicePrincipal>, clientInfo: ClientInfoInput | null | undefined): WorkerCall {
+  return { principal: context.principal, observed: context.client, reported: clientInfo ?? null };
 }
 
 const clientInfoArg = { nullable: true, description: 'What the worker says about itself; the call is its heartbeat.' } as const;
 
 @Resolver(() => JobType)
 export class JobResolver {
-  @Auth('USER')
+  @Auth('PROJECT_MEMBER', { scope: 'Job', arg: 'id' })
   @Query(() => JobType, { nullable: true, description: 'Null when it does not exist or the viewer is not a member of its project.' })
-  job(@Arg('id', () => ID) id: string, @Ctx() { em, services, access }: GatewayContext) {
-    return services.jobs.findVisible(em, access, parseId(id));
+  job(@Arg('id', () => ID) id: string, @Ctx() { loaders }: GatewayContext) {
+    return loaders.jobById.load(parseId(id));
   }
 
-  @Auth('PROJECT_MEMBER', { projectArg: 'projectId' })
+  @Auth('PROJECT_MEMBER', { scope: 'Project', arg: 'projectId' })
   @Query(() => JobConnection, { description: "A project's jobs, newest first." })
   async jobs(
     @Arg('projectId', () => ID) projectId: string,
@@ -74,7 +84,9 @@ export class JobResolver {
   }
 
   @Auth('USER')
-  @Mutation(() => JobType, { description: 'ML data managers, project managers and superusers. The pipeline must be enabled for the project.' })
+  @Mutation(() => JobType, {
+    description: 'ML data managers and above of the project (checked by the service: the project is inside the input). The pipeline must be enabled for the project.',
+  })
   createJob(@Arg('input', () => CreateJobInput) input: CreateJobInput, @Ctx() { em, services, access, principal }: GatewayContext) {
     return services.jobs.create(em, access, principal.kind === 'user' ? principal.userId : null, {
       ...input,
@@ -82,26 +94,26 @@ export class JobResolver {
     });
   }
 
-  @Auth('USER')
+  @Auth('ML_DATA_MANAGER', { scope: 'Job', arg: 'jobId' })
   @Mutation(() => JobType, { description: `Adds up to ${JOB_LIMITS.imagesPerCall} images; ids the job already has are skipped, so a batch may be resent.` })
   addJobImages(
     @Arg('jobId', () => ID) jobId: string,
     @Arg('images', () => [JobImageInput]) images: JobImageInput[],
-    @Ctx() { em, services, access }: GatewayContext,
+    @Ctx() { em, services }: GatewayContext,
   ) {
-    return services.jobs.addImages(em, access, parseId(jobId, 'jobId'), images);
+    return services.jobs.addImages(em, parseId(jobId, 'jobId'), images);
   }
 
-  @Auth('USER')
+  @Auth('ML_DATA_MANAGER', { scope: 'Job', arg: 'id' })
   @Mutation(() => JobType, { description: 'Hands out no more tasks; results of tasks already leased are still accepted.' })
-  cancelJob(@Arg('id', () => ID) id: string, @Ctx() { em, services, access }: GatewayContext) {
-    return services.jobs.cancel(em, access, parseId(id));
+  cancelJob(@Arg('id', () => ID) id: string, @Ctx() { em, services }: GatewayContext) {
+    return services.jobs.cancel(em, parseId(id));
   }
 
-  @Auth('USER')
+  @Auth('ML_DATA_MANAGER', { scope: 'Job', arg: 'jobId' })
   @Mutation(() => JobType, { description: 'Queues every task that failed for good again, with fresh attempts.' })
-  retryFailedTasks(@Arg('jobId', () => ID) jobId: string, @Ctx() { em, services, access }: GatewayContext) {
-    return services.jobs.retryFailed(em, access, parseId(jobId, 'jobId'));
+  retryFailedTasks(@Arg('jobId', () => ID) jobId: string, @Ctx() { em, services }: GatewayContext) {
+    return services.jobs.retryFailed(em, parseId(jobId, 'jobId'));
   }
 
   @Auth('PROCESSING_SERVICE')
@@ -111,7 +123,7 @@ export class JobResolver {
   availableJobs(
     @Arg('pipelineSlugs', () => [String], { nullable: true }) pipelineSlugs: string[] | null,
     @Arg('clientInfo', () => ClientInfoInput, clientInfoArg) clientInfo: ClientInfoInput | null,
-    @Ctx() context: GatewayContext,
+    @Ctx() context: GatewayContext<ServicePrincipal>,
   ) {
     return context.services.jobs.availableJobs(context.em, workerCall(context, clientInfo), pipelineSlugs ?? null);
   }
@@ -124,7 +136,7 @@ export class JobResolver {
     @Arg('jobId', () => ID) jobId: string,
     @Arg('batchSize', () => Int) batchSize: number,
     @Arg('clientInfo', () => ClientInfoInput, clientInfoArg) clientInfo: ClientInfoInput | null,
-    @Ctx() context: GatewayContext,
+    @Ctx() context: GatewayContext<ServicePrincipal>,
   ): Promise<TaskBatch> {
     const id = parseId(jobId, 'jobId');
     const tasks = await context.services.jobs.reserve(context.em, workerCall(context, clientInfo), id, batchSize);
@@ -136,7 +148,7 @@ export class JobResolver {
   renewTaskLeases(
     @Arg('leaseTokens', () => [String]) leaseTokens: string[],
     @Arg('clientInfo', () => ClientInfoInput, clientInfoArg) clientInfo: ClientInfoInput | null,
-    @Ctx() context: GatewayContext,
+    @Ctx() context: GatewayContext<ServicePrincipal>,
   ) {
     return context.services.jobs.renewLeases(context.em, workerCall(context, clientInfo), leaseTokens);
   }
@@ -148,7 +160,7 @@ export class JobResolver {
   submitResults(
     @Arg('results', () => [TaskResultInput]) results: TaskResultInput[],
     @Arg('clientInfo', () => ClientInfoInput, clientInfoArg) clientInfo: ClientInfoInput | null,
-    @Ctx() context: GatewayContext,
+    @Ctx() context: GatewayContext<ServicePrincipal>,
   ) {
     return context.services.jobs.submitResults(context.em, workerCall(context, clientInfo), results);
   }
@@ -158,27 +170,28 @@ export class JobResolver {
     return loaders.projectById.load(job.projectId);
   }
 
+  @Auth('PROJECT_MEMBER', { scope: 'Job' })
   @FieldResolver(() => UserType, { nullable: true })
   createdBy(@Root() job: JobView, @Ctx() { loaders }: GatewayContext) {
     return job.createdById === null ? null : loaders.userById.load(job.createdById);
   }
 
-  @Auth('PROJECT_MEMBER', { parentProjects: true })
-  @FieldResolver(() => [ProcessingServiceType], { description: 'Services whose workers leased its tasks.' })
+  @Auth('PROJECT_MEMBER', { scope: 'Job' })
+  @FieldResolver(() => [ProcessingServiceType], { nullable: true, description: 'Services whose workers leased its tasks. Members only: a key gets null here.' })
   async processingServices(@Root() job: JobView, @Ctx() { loaders }: GatewayContext) {
     const workers = await loaders.workersByJob.load(job.id);
     const services = await loaders.processingServiceById.loadMany([...new Set(workers.map((worker) => worker.processingServiceId))]);
     return services.filter((service) => service !== null && !(service instanceof Error));
   }
 
-  @Auth('PROJECT_MEMBER', { parentProjects: true })
-  @FieldResolver(() => [JobWorkerType], { description: 'Workers that leased its tasks, most recent first.' })
+  @Auth('PROJECT_MEMBER', { scope: 'Job' })
+  @FieldResolver(() => [JobWorkerType], { nullable: true, description: 'Workers that leased its tasks, most recent first. Members only.' })
   workers(@Root() job: JobView, @Ctx() { loaders }: GatewayContext) {
     return loaders.workersByJob.load(job.id);
   }
 
-  @Auth('PROJECT_MEMBER', { parentProjects: true })
-  @FieldResolver(() => JobResultConnection, { description: 'Stored results in the order they arrived.' })
+  @Auth('PROJECT_MEMBER', { scope: 'Job' })
+  @FieldResolver(() => JobResultConnection, { nullable: true, description: 'Stored results in the order they arrived. Members only.' })
   async results(
     @Root() job: JobView,
     @Arg('first', () => Int, { defaultValue: 50, description: 'At most 100.' }) first: number,

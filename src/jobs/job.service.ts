@@ -2,10 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ServicePrincipal } from '../auth/principal';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import type { ProjectAccess } from '../auth/project-access';
+import type { ProjectRole } from '../auth/project-role';
 import { mergeClientInfo, sanitizeReported, type ClientInfo, type ObservedClientInfo, type ReportedClientInfo } from '../processing-services/client-info';
-import type { HeartbeatService } from '../processing-services/heartbeat.service';
-import type { ProjectAccess } from '../projects/project-access';
-import type { ProjectRole } from '../projects/project-role';
 import { checkItemShape, type CheckedItem, type StoredResult, type TaskResultItem } from './task-result-shape';
 
 export const JOB_LIMITS = {
@@ -97,7 +96,10 @@ export interface RenewOutcome {
   refused: TaskRefusal[];
 }
 
-/** What a worker call carries besides its arguments: who, from where, and what it says of itself. */
+/**
+ * What a worker call carries besides its arguments: who, from where, and what it says of itself.
+ * The request's heartbeat is recorded elsewhere; here the report only attributes leases and results.
+ */
 export interface WorkerCall {
   principal: ServicePrincipal;
   observed: ObservedClientInfo;
@@ -288,28 +290,14 @@ interface PlannedItem {
  * result is stored and its task completed in one transaction, at most once per task.
  */
 export class JobService {
-  constructor(private readonly heartbeats: Pick<HeartbeatService, 'record'>) {}
+  /** The project role that creates jobs. */
+  static readonly creatorRole: ProjectRole = 'ML_DATA_MANAGER';
 
-  /** Project roles that create and control jobs. Members below it may only read. */
-  static readonly controlRole: ProjectRole = 'ML_DATA_MANAGER';
-
-  /** Refuses callers without `minimum` in the project: FORBIDDEN for members, NOT_FOUND for everyone else. */
-  private async requireRole(access: ProjectAccess, projectId: number, minimum: ProjectRole, what: string): Promise<void> {
-    if (await access.hasRole([projectId], minimum)) return;
-    if (await access.hasRole([projectId], 'BASIC_MEMBER')) throw new ForbiddenError(`Only ${minimum} or above may ${what}`);
-    throw new NotFoundError(what.includes('job ') ? 'Job not found' : 'Project not found');
-  }
-
-  private async projectOfJob(em: EntityManager, jobId: number): Promise<number> {
-    const [row]: { project_id: number }[] = await em.getConnection().execute('select project_id from jobs where id = ?', [jobId]);
-    if (!row) throw new NotFoundError('Job not found');
-    return row.project_id;
-  }
-
-  private async controlledJob(em: EntityManager, access: ProjectAccess, jobId: number): Promise<number> {
-    const projectId = await this.projectOfJob(em, jobId);
-    await this.requireRole(access, projectId, JobService.controlRole, 'control this job ');
-    return projectId;
+  /** Refuses callers without the creator role in the project: FORBIDDEN for members, NOT_FOUND for everyone else. */
+  private async requireCreator(access: ProjectAccess, projectId: number): Promise<void> {
+    if (await access.hasRole([projectId], JobService.creatorRole)) return;
+    if (await access.hasRole([projectId], 'BASIC_MEMBER')) throw new ForbiddenError('You need to be an ML data manager of this project');
+    throw new NotFoundError('Project not found');
   }
 
   private async reload(em: EntityManager, jobId: number): Promise<JobView> {
@@ -318,14 +306,7 @@ export class JobService {
     return job;
   }
 
-  /** A job its project's members may see; null otherwise, so ids do not reveal what exists. */
-  async findVisible(em: EntityManager, access: ProjectAccess, jobId: number): Promise<JobView | null> {
-    const [job] = await loadJobs(em, [jobId]);
-    if (!job || !(await access.hasRole([job.projectId], 'BASIC_MEMBER'))) return null;
-    return job;
-  }
-
-  /** Creates a job for a pipeline enabled in the project, with its first batch of images. */
+  /** Creates a job for a pipeline enabled in the project, with its first batch of images. The caller must be an ML data manager or above there. */
   async create(em: EntityManager, access: ProjectAccess, createdById: number | null, input: CreateJobInput): Promise<JobView> {
     const name = checkText(input.name, 'input.name', JOB_LIMITS.nameLength);
     const maxAttempts = checkRange(input.maxAttempts, JOB_DEFAULTS.maxAttempts, JOB_LIMITS.maxAttempts, 'input.maxAttempts');
@@ -333,7 +314,7 @@ export class JobService {
     const images = checkImages(input.images ?? [], 'input.images');
     const [project]: { id: number }[] = await em.getConnection().execute('select id from projects where id = ?', [input.projectId]);
     if (!project) throw new NotFoundError('Project not found');
-    await this.requireRole(access, input.projectId, JobService.controlRole, 'create jobs');
+    await this.requireCreator(access, input.projectId);
     const [pipeline]: { id: number; enabled: boolean | null }[] = await em
       .getConnection()
       .execute(
@@ -365,9 +346,8 @@ export class JobService {
    * Adds images to a job, at most JOB_LIMITS.imagesPerCall per call; an image id the job already
    * has is skipped, so a batch can be resent safely. A canceled job takes no more images.
    */
-  async addImages(em: EntityManager, access: ProjectAccess, jobId: number, images: readonly JobImage[]): Promise<JobView> {
+  async addImages(em: EntityManager, jobId: number, images: readonly JobImage[]): Promise<JobView> {
     const checked = checkImages(images, 'images');
-    await this.controlledJob(em, access, jobId);
     await em.transactional(async (tx) => {
       const [job]: { canceled_at: Date | null }[] = await tx.execute('select canceled_at from jobs where id = ? for update', [jobId]);
       if (!job) throw new NotFoundError('Job not found');
@@ -386,8 +366,7 @@ export class JobService {
   }
 
   /** Stops handing out the job's tasks. Results for tasks already leased are still accepted. */
-  async cancel(em: EntityManager, access: ProjectAccess, jobId: number): Promise<JobView> {
-    await this.controlledJob(em, access, jobId);
+  async cancel(em: EntityManager, jobId: number): Promise<JobView> {
     const job = await this.reload(em, jobId);
     if (job.status === 'SUCCESS' || job.status === 'FAILURE') throw new ConflictError('The job has already finished');
     await em.getConnection().execute('update jobs set canceled_at = now() where id = ? and canceled_at is null', [jobId]);
@@ -395,8 +374,7 @@ export class JobService {
   }
 
   /** Puts every task that failed for good back in the queue with fresh attempts, dropping its error. */
-  async retryFailed(em: EntityManager, access: ProjectAccess, jobId: number): Promise<JobView> {
-    await this.controlledJob(em, access, jobId);
+  async retryFailed(em: EntityManager, jobId: number): Promise<JobView> {
     await em.transactional(async (tx) => {
       const [job]: { canceled_at: Date | null }[] = await tx.execute('select canceled_at from jobs where id = ?', [jobId]);
       if (job?.canceled_at) throw new ConflictError('The job is canceled');
@@ -450,11 +428,8 @@ export class JobService {
     return { nodes: rows.slice(0, first).map(jobView), totalCount: count?.count ?? 0, hasNextPage: rows.length > first };
   }
 
-  /** Records the call's heartbeat; returns the worker's report, sanitized. */
-  private async heartbeat(em: EntityManager, call: WorkerCall): Promise<ReportedClientInfo> {
-    const reported = call.reported ? sanitizeReported(call.reported) : {};
-    await this.heartbeats.record(em, call.principal, call.observed, call.reported ? reported : undefined);
-    return reported;
+  private report(call: WorkerCall): ReportedClientInfo {
+    return call.reported ? sanitizeReported(call.reported) : {};
   }
 
   /**
@@ -462,7 +437,6 @@ export class JobService {
    * pipelines it registered and the project has enabled, and only while it is in pull mode.
    */
   async availableJobs(em: EntityManager, call: WorkerCall, pipelineSlugs: readonly string[] | null): Promise<JobView[]> {
-    await this.heartbeat(em, call);
     if (pipelineSlugs && pipelineSlugs.length > JOB_LIMITS.availableJobs) {
       throw new ValidationError(`at most ${JOB_LIMITS.availableJobs} slugs`, 'pipelineSlugs');
     }
@@ -500,7 +474,7 @@ export class JobService {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > JOB_LIMITS.batchSize) {
       throw new ValidationError(`must be 1 to ${JOB_LIMITS.batchSize}`, 'batchSize');
     }
-    const worker = mergeClientInfo(null, await this.heartbeat(em, call), call.observed);
+    const worker = mergeClientInfo(null, this.report(call), call.observed);
     const serviceId = call.principal.processingServiceId;
     const connection = em.getConnection();
     const [eligible]: { allowed: boolean }[] = await connection.execute(
@@ -568,7 +542,6 @@ export class JobService {
     if (leaseTokens.length < 1 || leaseTokens.length > JOB_LIMITS.leasesPerRenewal) {
       throw new ValidationError(`must list 1 to ${JOB_LIMITS.leasesPerRenewal} lease tokens`, 'leaseTokens');
     }
-    await this.heartbeat(em, call);
     const digests = leaseTokens.map((token) => (leaseTokenPattern.test(token) ? sha256(token) : null));
     const wellFormed = digests.filter((digest): digest is string => digest !== null);
     const rows: { digest: string; lease_expires_at: Date | string }[] =
@@ -612,7 +585,7 @@ export class JobService {
     if (items.length < 1 || items.length > JOB_LIMITS.resultsPerCall) {
       throw new ValidationError(`must hold 1 to ${JOB_LIMITS.resultsPerCall} items`, 'results');
     }
-    const reported = await this.heartbeat(em, call);
+    const reported = this.report(call);
     const serviceId = call.principal.processingServiceId;
     const outcome: SubmitOutcome = { accepted: 0, duplicates: 0, refused: [] };
     const shaped: { index: number; leaseToken: string; digest: string; checked: CheckedItem }[] = [];

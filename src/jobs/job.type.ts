@@ -11,6 +11,7 @@ export const JobStatusEnum = registerStringEnum(
   'Derived from the tasks: CREATED (no tasks yet), QUEUED (none leased yet), RUNNING, SUCCESS (every task done), FAILURE (nothing left to do, at least one task failed for good), CANCELED.',
 );
 
+@Auth(['USER', 'PROCESSING_SERVICE'])
 @ObjectType('JobProgress', { description: 'Where the tasks are; every task is counted in exactly one field besides total.' })
 export class JobProgressType {
   @Field(() => Int)
@@ -32,6 +33,7 @@ export class JobProgressType {
   canceled!: number;
 }
 
+@Auth(['PROJECT_MEMBER', 'PROCESSING_SERVICE'], { scope: 'Job' })
 @ObjectType('Job', { description: "One pipeline run over a project's source images; workers lease its tasks." })
 export class JobType {
   @Field(() => ID)
@@ -68,6 +70,7 @@ export class JobType {
   canceledAt!: Date | null;
 }
 
+@Auth('USER')
 @ObjectType('JobWorker', { description: 'A worker that leased tasks of the job.' })
 export class JobWorkerType {
   @Field(() => ClientInfoType, { description: 'What it reported when it leased, and what the server observed.' })
@@ -80,6 +83,7 @@ export class JobWorkerType {
   lastLeasedAt!: Date;
 }
 
+@Auth('USER')
 @ObjectType('JobResult', { description: "A task's stored answer: a pipeline result or an error, attributed to who sent it." })
 export class JobResultType {
   @Field(() => ID)
@@ -113,6 +117,7 @@ export class JobResultType {
   createdAt!: Date;
 }
 
+@Auth('USER')
 @ObjectType('JobResultEdge')
 export class JobResultEdge {
   @Field(() => String)
@@ -122,6 +127,7 @@ export class JobResultEdge {
   node!: JobResultType;
 }
 
+@Auth('USER')
 @ObjectType('JobResultConnection')
 export class JobResultConnection {
   @Field(() => [JobResultEdge])
@@ -134,6 +140,7 @@ export class JobResultConnection {
   totalCount!: number;
 }
 
+@Auth('USER')
 @ObjectType('JobEdge')
 export class JobEdge {
   @Field(() => String)
@@ -143,6 +150,7 @@ export class JobEdge {
   node!: JobType;
 }
 
+@Auth('USER')
 @ObjectType('JobConnection')
 export class JobConnection {
   @Field(() => [JobEdge])
@@ -155,6 +163,7 @@ export class JobConnection {
   totalCount!: number;
 }
 
+@Auth('PROCESSING_SERVICE')
 @ObjectType('LeasedTask', { description: 'A task leased to the calling service until leaseExpiresAt.' })
 export class LeasedTaskType {
   @Field(() => ID)
@@ -177,6 +186,7 @@ export class LeasedTaskType {
   attempt!: number;
 }
 
+@Auth('PROCESSING_SERVICE')
 @ObjectType('TaskBatch')
 export class TaskBatch {
   @Field(() => ID)
@@ -186,6 +196,7 @@ export class TaskBatch {
   tasks!: LeasedTaskType[];
 }
 
+@Auth('PROCESSING_SERVICE')
 @ObjectType('TaskRefusal', { description: 'Why one item was refused; the other items are unaffected.' })
 export class TaskRefusalType {
   @Auth('PROCESSING_SERVICE')
@@ -202,6 +213,7 @@ export class TaskRefusalType {
   message!: string;
 }
 
+@Auth('PROCESSING_SERVICE')
 @ObjectType('SubmitResultsPayload')
 export class SubmitResultsPayload {
   @Field(() => Int, { description: 'Items stored or, for an error with attempts left, counted.' })
@@ -214,6 +226,7 @@ export class SubmitResultsPayload {
   refused!: TaskRefusalType[];
 }
 
+@Auth('PROCESSING_SERVICE')
 @ObjectType('RenewedLease')
 export class RenewedLeaseType {
   @Auth('PROCESSING_SERVICE')
@@ -224,6 +237,7 @@ export class RenewedLeaseType {
   leaseExpiresAt!: Date;
 }
 
+@Auth('PROCESSING_SERVICE')
 @ObjectType('RenewTaskLeasesPayload')
 export class RenewTaskLeasesPayload {
   @Field(() => [RenewedLeaseType])

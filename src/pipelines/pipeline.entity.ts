@@ -1,5 +1,5 @@
 import { Entity, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../db/base.entity';
+import { BaseEntity } from '../core/base.entity';
 
 export interface PipelineStage {
   key: string;

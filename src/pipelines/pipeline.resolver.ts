@@ -1,17 +1,24 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { Auth } from '../auth/auth-rule';
-import { ForbiddenError } from '../core/errors';
+import type { ServicePrincipal } from '../auth/principal';
 import { parseId } from '../core/ids';
 import type { GatewayContext } from '../graphql/context';
 import type { ProcessingService } from '../processing-services/processing-service.entity';
 import { ClientInfoInput } from '../processing-services/processing-service.input';
 import { ProcessingServiceType } from '../processing-services/processing-service.type';
-import { Algorithm } from './algorithm.entity';
-import { PIPELINE_REGISTRATION_LIMITS as limits } from './pipeline-registration.service';
-import { Pipeline } from './pipeline.entity';
-import type { AlgorithmView, PipelineView } from './pipeline.loaders';
+import { PIPELINE_REGISTRATION_LIMITS as limits } from './pipeline-registration.plan';
+import type { PipelineRegistrationService } from './pipeline-registration.service';
 import { PipelineConfigInput } from './pipeline.input';
-import { AlgorithmType, CategoryMapType, PipelineRegistrationResult, PipelineType } from './pipeline.type';
+import type { PipelineLoaders } from './pipeline.loaders';
+import { PipelineRegistrationResult, PipelineType } from './pipeline.type';
+import type { PipelineView } from './pipeline.views';
+
+declare module '../graphql/context' {
+  interface GatewayServices {
+    pipelineRegistration: PipelineRegistrationService;
+  }
+  interface GatewayLoaders extends PipelineLoaders {}
+}
 
 const registerDescription = [
   "Registers the calling processing service's pipelines in a project (the service must be linked to it), then records its heartbeat with clientInfo.",
@@ -24,44 +31,19 @@ const registerDescription = [
   'Bad input: BAD_USER_INPUT with extensions.field naming the path, e.g. pipelines.2.algorithms.0.categoryMap.',
 ].join(' ');
 
-@Resolver(() => PipelineType)
+@Resolver()
 export class PipelineResolver {
   @Auth('PROCESSING_SERVICE')
   @Mutation(() => PipelineRegistrationResult, { description: registerDescription })
   async registerPipelines(
     @Arg('projectId', () => ID) projectId: string,
     @Arg('pipelines', () => [PipelineConfigInput]) pipelines: PipelineConfigInput[],
-    @Arg('clientInfo', () => ClientInfoInput, { nullable: true }) clientInfo: ClientInfoInput | null,
-    @Ctx() context: GatewayContext,
+    // Read before the operation runs, as the heartbeat every keyed request records.
+    @Arg('clientInfo', () => ClientInfoInput, { nullable: true }) _clientInfo: ClientInfoInput | null,
+    @Ctx() { em, services, principal }: GatewayContext<ServicePrincipal>,
   ): Promise<PipelineRegistrationResult> {
-    const { em, services, principal, client } = context;
-    if (principal.kind !== 'service') throw new ForbiddenError('Only a processing service may register pipelines');
-    const outcome = await services.pipelineRegistration.register(
-      em,
-      principal,
-      parseId(projectId, 'projectId'),
-      pipelines,
-      client,
-      clientInfo,
-    );
-    context.heartbeatRecorded = true;
+    const outcome = await services.pipelineRegistration.register(em, principal, parseId(projectId, 'projectId'), pipelines);
     return { timestamp: new Date(), success: true, ...outcome };
-  }
-
-  @FieldResolver(() => [AlgorithmType], { description: 'In pipeline order.' })
-  algorithms(@Root() pipeline: Pipeline | PipelineView, @Ctx() { loaders }: GatewayContext): AlgorithmView[] | Promise<AlgorithmView[]> {
-    // A service's pipelines arrive with their algorithms; registered ones (entities) load them.
-    if (!(pipeline instanceof Pipeline)) return pipeline.algorithms;
-    return loaders.algorithmsByPipeline.load(pipeline.id).then((links) => links.map((link) => link.algorithm));
-  }
-}
-
-@Resolver(() => AlgorithmType)
-export class AlgorithmResolver {
-  @FieldResolver(() => CategoryMapType, { nullable: true })
-  categoryMap(@Root() algorithm: Algorithm | AlgorithmView, @Ctx() { loaders }: GatewayContext) {
-    if (!(algorithm instanceof Algorithm)) return algorithm.categoryMap;
-    return algorithm.categoryMap ? loaders.categoryMapById.load(algorithm.categoryMap.id) : null;
   }
 }
 

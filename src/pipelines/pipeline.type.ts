@@ -10,13 +10,13 @@ export const AlgorithmTaskTypeEnum = registerStringEnum(
   'What an algorithm does. CLASSIFICATION and TAGGING output labels, so they need a category map.',
 );
 
+/** Pipeline definitions are shared across projects; any signed-in caller reaching one may read it. */
+@Auth(['USER', 'PROCESSING_SERVICE'])
 @ObjectType('PipelineStageParam')
 export class PipelineStageParamType {
   @Field(() => String)
   name!: string;
 
-  // A name, not a secret: marked so the sensitive-name guard knows it was looked at.
-  @Auth('PUBLIC')
   @Field(() => String)
   key!: string;
 
@@ -24,10 +24,9 @@ export class PipelineStageParamType {
   category!: string;
 }
 
+@Auth(['USER', 'PROCESSING_SERVICE'])
 @ObjectType('PipelineStage', { description: 'A step of a pipeline as the worker describes it, with its parameters.' })
 export class PipelineStageType {
-  // A name, not a secret: marked so the sensitive-name guard knows it was looked at.
-  @Auth('PUBLIC')
   @Field(() => String)
   key!: string;
 
@@ -41,6 +40,7 @@ export class PipelineStageType {
   params!: PipelineStageParamType[];
 }
 
+@Auth(['USER', 'PROCESSING_SERVICE'])
 @ObjectType('CategoryMap', { description: 'The labels a classifier outputs. Identical maps are stored once.' })
 export class CategoryMapType {
   @Field(() => [GraphQLJSON], { description: 'One entry per category, as the worker sent it.' })
@@ -59,13 +59,12 @@ export class CategoryMapType {
   uri?: string | null;
 }
 
+@Auth(['USER', 'PROCESSING_SERVICE'])
 @ObjectType('Algorithm', { description: 'One model step, identified by key and version. Immutable once registered.' })
 export class AlgorithmType {
   @Field(() => ID)
   id!: number;
 
-  // A name, not a secret: marked so the sensitive-name guard knows it was looked at.
-  @Auth('PUBLIC')
   @Field(() => String)
   key!: string;
 
@@ -86,8 +85,12 @@ export class AlgorithmType {
 
   @Field(() => String, { nullable: true })
   uri?: string | null;
+
+  @Field(() => CategoryMapType, { nullable: true })
+  categoryMap!: CategoryMapType | null;
 }
 
+@Auth(['USER', 'PROCESSING_SERVICE'])
 @ObjectType('Pipeline', { description: 'A named, versioned chain of algorithms, identified by its slug.' })
 export class PipelineType {
   @Field(() => ID)
@@ -108,6 +111,9 @@ export class PipelineType {
   @Field(() => [PipelineStageType])
   stages!: PipelineStageType[];
 
+  @Field(() => [AlgorithmType], { description: 'In pipeline order.' })
+  algorithms!: AlgorithmType[];
+
   @Field(() => Date)
   createdAt!: Date;
 
@@ -115,6 +121,7 @@ export class PipelineType {
   updatedAt!: Date;
 }
 
+@Auth('PROCESSING_SERVICE')
 @ObjectType('PipelineRegistrationResult')
 export class PipelineRegistrationResult {
   @Field(() => Date)

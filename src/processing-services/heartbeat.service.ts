@@ -1,7 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
 import type { ServicePrincipal } from '../auth/principal';
-import { mergeClientInfo, sameReport, type ClientInfo, type ObservedClientInfo, type ReportedClientInfo } from './client-info';
+import {
+  mergeClientInfo,
+  sameReport,
+  sanitizeReported,
+  type ClientInfo,
+  type ObservedClientInfo,
+  type ReportedClientInfo,
+} from './client-info';
 
 /**
  * Marks processing services seen. Writes at most once every `writeIntervalSeconds` per worker
@@ -15,13 +22,18 @@ export class HeartbeatService {
 
   constructor(private readonly settings: { writeIntervalSeconds: number }) {}
 
-  /** Records a heartbeat; returns true when it wrote one. */
+  /**
+   * Records a heartbeat with what the worker reported, bounded here (a report that cannot be kept
+   * is a ValidationError); returns true when it wrote one.
+   */
   async record(
     em: EntityManager,
     caller: ServicePrincipal,
     observed: ObservedClientInfo,
-    reported?: ReportedClientInfo,
+    report?: ReportedClientInfo,
   ): Promise<boolean> {
+    const reported = report && sanitizeReported(report);
+    if (reported) mergeClientInfo(null, reported, observed);
     const worker = `${caller.apiKeyId}|${observed.ip}|${observed.userAgent}`;
     const last = this.lastWrites.get(worker);
     const now = Date.now();

@@ -23,3 +23,5 @@ export function processingServiceLoaders(em: EntityManager) {
     ),
   };
 }
+
+export type ProcessingServiceLoaders = ReturnType<typeof processingServiceLoaders>;

@@ -1,15 +1,17 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { ApiKeyType } from '../api-keys/api-key.type';
 import { Auth } from '../auth/auth-rule';
-import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import type { ServicePrincipal } from '../auth/principal';
+import { ValidationError } from '../core/errors';
 import { parseId } from '../core/ids';
 import type { GatewayContext } from '../graphql/context';
+import { nodeById } from '../graphql/node';
 import { ProjectType } from '../projects/project.type';
-import { sanitizeReported } from './client-info';
+import type { HeartbeatService } from './heartbeat.service';
 import type { ProcessingService } from './processing-service.entity';
+import type { ProcessingServiceLoaders } from './processing-service.loaders';
 import { ClientInfoInput, CreateProcessingServiceInput, UpdateProcessingServiceInput } from './processing-service.input';
-import { serviceMode, serviceStatus } from './processing-service.service';
+import { serviceMode, serviceStatus, type ProcessingServiceService } from './processing-service.service';
 import {
   ClientInfoType,
   ProcessingServiceConnection,
@@ -17,6 +19,21 @@ import {
   ServiceModeEnum,
   ServiceStatusEnum,
 } from './processing-service.type';
+
+declare module '../graphql/context' {
+  interface GatewayServices {
+    processingServices: ProcessingServiceService;
+    heartbeats: HeartbeatService;
+    settings: { onlineWindowSeconds: number };
+  }
+  interface GatewayLoaders extends ProcessingServiceLoaders {}
+}
+
+declare module '../auth/auth-rule' {
+  interface AuthScopes {
+    ProcessingService: Pick<ProcessingService, 'id'>;
+  }
+}
 
 const CURSOR_TAG = 'ps:';
 
@@ -35,31 +52,22 @@ function decodeCursor(cursor: string, projectId: number): number {
   return parseId(id, 'after');
 }
 
-/** True when the field's selection asks for nothing but `id` / `__typename` (no fragments). */
-function selectsOnlyId(info: GraphQLResolveInfo): boolean {
-  return info.fieldNodes.every((node) =>
-    (node.selectionSet?.selections ?? []).every(
-      (selection) => selection.kind === 'Field' && (selection.name.value === 'id' || selection.name.value === '__typename'),
-    ),
-  );
-}
-
 function parseIds(ids: readonly string[] | null | undefined, path: string): number[] | undefined {
   return ids?.map((id, index) => parseId(id, `${path}.${index}`));
 }
 
 @Resolver(() => ProcessingServiceType)
 export class ProcessingServiceResolver {
-  @Auth(['USER', 'PROCESSING_SERVICE'])
+  @Auth(['PROJECT_MEMBER', 'PROCESSING_SERVICE'], { scope: 'ProcessingService', arg: 'id' })
   @Query(() => ProcessingServiceType, {
     nullable: true,
     description: 'Null when it does not exist or the viewer may not see it. A key sees only its own service.',
   })
-  processingService(@Arg('id', () => ID) id: string, @Ctx() { em, services, access }: GatewayContext) {
-    return services.processingServices.findVisible(em, access, parseId(id));
+  processingService(@Arg('id', () => ID) id: string, @Ctx() { loaders }: GatewayContext) {
+    return loaders.processingServiceById.load(parseId(id));
   }
 
-  @Auth('PROJECT_MEMBER', { projectArg: 'projectId' })
+  @Auth('PROJECT_MEMBER', { scope: 'Project', arg: 'projectId' })
   @Query(() => ProcessingServiceConnection, { description: "A project's processing services, newest first." })
   async processingServices(
     @Arg('projectId', () => ID) projectId: string,
@@ -79,7 +87,9 @@ export class ProcessingServiceResolver {
   }
 
   @Auth('USER')
-  @Mutation(() => ProcessingServiceType, { description: 'Project managers of every listed project, or superusers.' })
+  @Mutation(() => ProcessingServiceType, {
+    description: 'Project managers of every listed project (checked by the service: a rule names one object), or superusers.',
+  })
   createProcessingService(
     @Arg('input', () => CreateProcessingServiceInput) input: CreateProcessingServiceInput,
     @Ctx() { em, services, access }: GatewayContext,
@@ -87,9 +97,9 @@ export class ProcessingServiceResolver {
     return services.processingServices.create(em, access, { ...input, projectIds: parseIds(input.projectIds, 'input.projectIds') });
   }
 
-  @Auth('USER')
+  @Auth('PROJECT_MANAGER', { scope: 'ProcessingService', arg: 'id' })
   @Mutation(() => ProcessingServiceType, {
-    description: 'Project managers of the service and of every project it joins or leaves, or superusers.',
+    description: 'Also a project manager of every project it joins or leaves, or a superuser.',
   })
   updateProcessingService(
     @Arg('id', () => ID) id: string,
@@ -102,8 +112,8 @@ export class ProcessingServiceResolver {
     });
   }
 
-  @Auth('USER')
-  @Mutation(() => Boolean, { description: 'Deletes the service, its keys and links. Managers of all its projects, or superusers.' })
+  @Auth('PROJECT_MANAGER', { scope: 'ProcessingService', arg: 'id' })
+  @Mutation(() => Boolean, { description: 'Deletes the service, its keys and links. Also a manager of all its projects, or a superuser.' })
   deleteProcessingService(@Arg('id', () => ID) id: string, @Ctx() { em, services, access }: GatewayContext) {
     return services.processingServices.delete(em, access, parseId(id));
   }
@@ -112,20 +122,13 @@ export class ProcessingServiceResolver {
   @Mutation(() => ProcessingServiceType, {
     description: 'Reports the calling service alive, with what the worker says about itself. For idle workers.',
   })
-  async heartbeat(
-    @Arg('clientInfo', () => ClientInfoInput, { nullable: true }) clientInfo: ClientInfoInput | null,
-    @Ctx() context: GatewayContext,
+  heartbeat(
+    // Read before the operation runs, as the heartbeat every keyed request records.
+    @Arg('clientInfo', () => ClientInfoInput, { nullable: true }) _clientInfo: ClientInfoInput | null,
+    @Ctx() { principal, loaders }: GatewayContext<ServicePrincipal>,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const { principal, services, em, client, loaders } = context;
-    if (principal.kind !== 'service') throw new ForbiddenError('Only a processing service may send heartbeats');
-    await services.heartbeats.record(em, principal, client, clientInfo ? sanitizeReported(clientInfo) : undefined);
-    context.heartbeatRecorded = true;
-    // Workers mostly ask for `{ id }`: the key already proved it, so a throttled heartbeat reads no row.
-    if (selectsOnlyId(info)) return { id: principal.processingServiceId };
-    const service = await loaders.processingServiceById.load(principal.processingServiceId);
-    if (!service) throw new NotFoundError('Processing service not found');
-    return service;
+    return nodeById(info, principal.processingServiceId, (id) => loaders.processingServiceById.load(id));
   }
 
   @FieldResolver(() => ServiceModeEnum)
@@ -141,20 +144,6 @@ export class ProcessingServiceResolver {
   @FieldResolver(() => ClientInfoType, { nullable: true, description: 'The last known worker.' })
   lastSeenClientInfo(@Root() service: ProcessingService) {
     return service.lastSeenClientInfo ?? null;
-  }
-
-  @FieldResolver(() => String, { nullable: true, description: 'Prefix of the newest key that is neither revoked nor expired.' })
-  async apiKeyPrefix(@Root() service: ProcessingService, @Ctx() { loaders }: GatewayContext) {
-    return (await loaders.activeKeyPrefixByService.load(service.id))?.prefix ?? null;
-  }
-
-  @Auth('PROJECT_MANAGER', { parentProjects: true })
-  @FieldResolver(() => [ApiKeyType], {
-    nullable: true,
-    description: 'All keys, newest first. Project managers only: others get null here with a FORBIDDEN error, and the rest of the service still resolves.',
-  })
-  apiKeys(@Root() service: ProcessingService, @Ctx() { loaders }: GatewayContext) {
-    return loaders.apiKeysByService.load(service.id);
   }
 
   @FieldResolver(() => [ProjectType])

@@ -1,8 +1,7 @@
 import { ForeignKeyConstraintViolationException, LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import type { ApiKeyService } from '../api-keys/api-key.service';
 import { isAllPowerful } from '../auth/principal';
+import type { ProjectAccess } from '../auth/project-access';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
-import type { ProjectAccess } from '../projects/project-access';
 import { Project } from '../projects/project.entity';
 import { ProcessingServiceProject } from './processing-service-project.entity';
 import { ProcessingService } from './processing-service.entity';
@@ -98,23 +97,18 @@ export interface Page<T> {
   hasNextPage: boolean;
 }
 
-export class ProcessingServiceService {
-  constructor(private readonly apiKeys: Pick<ApiKeyService, 'forget'>) {}
+/** Told which key prefixes a deleted service took with it, so verified keys are forgotten at once. */
+export interface KeyCacheEviction {
+  forget(prefixes: readonly string[]): void;
+}
 
-  /**
-   * A service the principal may see: its own for a key, else through a project membership (or as
-   * superuser). Null otherwise, so ids do not reveal what exists.
-   */
-  async findVisible(em: EntityManager, access: ProjectAccess, id: number): Promise<ProcessingService | null> {
-    const principal = access.principal;
-    if (principal.kind === 'service' && principal.processingServiceId !== id) return null;
-    if (principal.kind === 'user' && !isAllPowerful(principal)) {
-      const projectIds = await this.projectIdsOf(em, id);
-      if (!(await access.hasRole(projectIds, 'BASIC_MEMBER'))) return null;
-    }
-    if (principal.kind === 'anonymous') return null;
-    return em.findOne(ProcessingService, { id });
-  }
+/**
+ * Processing services. Who may call each operation is the GraphQL rule's to say (a manager of one
+ * of the service's projects for changes); what remains here is what a rule on one object cannot
+ * express: the projects a change touches, and "all of its projects" for a delete.
+ */
+export class ProcessingServiceService {
+  constructor(private readonly keyCache: KeyCacheEviction) {}
 
   /** Services linked to a project, newest first, `first` at a time after the cursor id. */
   async listForProject(
@@ -150,7 +144,7 @@ export class ProcessingServiceService {
     const description = checkText(input.description ?? '', 'description');
     const endpointUrl = checkEndpointUrl(input.endpointUrl);
     const projectIds = await this.existingProjects(em, access, input.projectIds ?? []);
-    if (!(await this.managesAll(access, projectIds))) throw new ForbiddenError('You do not manage every listed project');
+    if (!(await this.managesAll(access, projectIds))) throw new ForbiddenError('You need to be a project manager of every listed project');
     const service = em.create(ProcessingService, { name, description, endpointUrl });
     for (const projectId of projectIds) {
       em.create(ProcessingServiceProject, { processingService: service, project: em.getReference(Project, projectId) });
@@ -161,8 +155,7 @@ export class ProcessingServiceService {
 
   /**
    * Changes a service; fields left out stay as they are. With `projectIds`, its projects become
-   * exactly those: the caller must manage one project it is in (unless superuser) and every
-   * project it joins or leaves. Everything is checked before anything changes; the writes run in
+   * exactly those: the caller must also manage every project it joins or leaves. Everything is checked before anything changes; the writes run in
    * one transaction holding the service row, so concurrent changes serialise instead of failing.
    */
   async update(
@@ -171,7 +164,6 @@ export class ProcessingServiceService {
     id: number,
     input: ProcessingServiceInput,
   ): Promise<ProcessingService> {
-    await this.findManaged(em, access, id);
     const name = input.name === undefined || input.name === null ? undefined : checkName(input.name);
     const description =
       input.description === undefined || input.description === null ? undefined : checkText(input.description, 'description');
@@ -184,7 +176,7 @@ export class ProcessingServiceService {
       checked = new Set([...joining, ...leaving]);
       // Role checks read on the request's connection, so they happen before the transaction.
       if (!(await this.managesAll(access, [...checked]))) {
-        throw new ForbiddenError('You do not manage every project it joins or leaves');
+        throw new ForbiddenError('You need to be a project manager of every project it joins or leaves');
       }
     }
     return projectsMayVanish(() =>
@@ -230,34 +222,23 @@ export class ProcessingServiceService {
    * lock keeps a concurrent key rotation from slipping a key past that).
    */
   async delete(em: EntityManager, access: ProjectAccess, id: number): Promise<boolean> {
-    await this.findManaged(em, access, id);
     if (!(await this.managesAll(access, await this.projectIdsOf(em, id)))) {
-      throw new ForbiddenError('You do not manage every project of this service');
+      throw new ForbiddenError('You need to be a project manager of every project of this service');
     }
     const prefixes = await em.transactional(async (tx) => {
-      await tx.execute('select id from processing_services where id = ? for update', [id]);
+      const [service] = await tx.execute('select id from processing_services where id = ? for update', [id]);
+      if (!service) throw new NotFoundError('Processing service not found');
       const keys: { prefix: string }[] = await tx.execute('select prefix from api_keys where processing_service_id = ?', [id]);
       await tx.execute('delete from processing_services where id = ?', [id]);
       return keys.map((key) => key.prefix);
     });
-    this.apiKeys.forget(prefixes);
+    this.keyCache.forget(prefixes);
     return true;
   }
 
   async projectIdsOf(em: EntityManager, id: number): Promise<number[]> {
     const links = await em.find(ProcessingServiceProject, { processingService: id }, { orderBy: { project: 'asc' } });
     return links.map((link) => link.project.id);
-  }
-
-  /** A service the caller may change: a manager of one of its projects, or a superuser. */
-  private async findManaged(em: EntityManager, access: ProjectAccess, id: number): Promise<ProcessingService> {
-    const service = await this.findVisible(em, access, id);
-    if (!service) throw new NotFoundError('Processing service not found');
-    if (access.principal.kind === 'service') throw new ForbiddenError('A processing service may not change services');
-    if (!isAllPowerful(access.principal) && !(await access.isManager(await this.projectIdsOf(em, id)))) {
-      throw new ForbiddenError('Only project managers may change this service');
-    }
-    return service;
   }
 
   /** Checks every project at once (the role lookups batch into one query). */

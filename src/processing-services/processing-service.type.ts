@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Auth } from '../auth/auth-rule';
 import { registerStringEnum } from '../graphql/enum';
 
 export const ServiceModeEnum = registerStringEnum(
@@ -14,6 +15,8 @@ export const ServiceStatusEnum = registerStringEnum(
   'ONLINE while the last heartbeat is recent and live; UNKNOWN before the first one.',
 );
 
+/** Reached only through its service, whose rule already applies. */
+@Auth(['USER', 'PROCESSING_SERVICE'])
 @ObjectType('ClientInfo', { description: 'The last known worker: what it reported plus what the server observed.' })
 export class ClientInfoType {
   @Field(() => String, { nullable: true })
@@ -41,6 +44,7 @@ export class ClientInfoType {
   extra!: Record<string, unknown>;
 }
 
+@Auth(['PROJECT_MEMBER', 'PROCESSING_SERVICE'], { scope: 'ProcessingService' })
 @ObjectType('ProcessingService', { description: 'One ML backend: a worker or a fleet sharing one identity.' })
 export class ProcessingServiceType {
   @Field(() => ID)
@@ -68,6 +72,7 @@ export class ProcessingServiceType {
   updatedAt!: Date;
 }
 
+@Auth('USER')
 @ObjectType('ProcessingServiceEdge')
 export class ProcessingServiceEdge {
   @Field(() => String)
@@ -77,6 +82,7 @@ export class ProcessingServiceEdge {
   node!: ProcessingServiceType;
 }
 
+@Auth(['USER', 'PROCESSING_SERVICE'])
 @ObjectType('PageInfo')
 export class PageInfo {
   @Field(() => Boolean)
@@ -86,6 +92,7 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
+@Auth('USER')
 @ObjectType('ProcessingServiceConnection')
 export class ProcessingServiceConnection {
   @Field(() => [ProcessingServiceEdge])

@@ -1,7 +1,7 @@
 import { Entity, Enum, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
 import { User } from '../users/user.entity';
 import { Project } from './project.entity';
-import { projectRoles, type ProjectRole } from './project-role';
+import { projectRoles, type ProjectRole } from '../auth/project-role';
 
 @Entity({ tableName: 'project_memberships' })
 @Unique({ properties: ['project', 'user'] })

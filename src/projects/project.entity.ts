@@ -1,5 +1,5 @@
 import { Entity, ManyToOne, Property, type Ref } from '@mikro-orm/core';
-import { BaseEntity } from '../db/base.entity';
+import { BaseEntity } from '../core/base.entity';
 import { User } from '../users/user.entity';
 
 @Entity({ tableName: 'projects' })

@@ -13,3 +13,5 @@ export function projectLoaders(em: EntityManager) {
     ),
   };
 }
+
+export type ProjectLoaders = ReturnType<typeof projectLoaders>;

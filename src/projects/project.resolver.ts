@@ -1,13 +1,29 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Auth } from '../auth/auth-rule';
 import { parseId } from '../core/ids';
+import type { ProjectRole } from '../auth/project-role';
 import type { GatewayContext } from '../graphql/context';
 import { UserType } from '../users/user.type';
 import type { ProjectMembership } from './project-membership.entity';
-import type { ProjectRole } from './project-role';
 import type { Project } from './project.entity';
+import type { ProjectLoaders } from './project.loaders';
+import type { ProjectService } from './project.service';
 import { CreateProjectInput } from './project.input';
 import { ProjectMembershipType, ProjectRoleEnum, ProjectType } from './project.type';
+
+declare module '../graphql/context' {
+  interface GatewayServices {
+    projects: ProjectService;
+  }
+  interface GatewayLoaders extends ProjectLoaders {}
+}
+
+declare module '../auth/auth-rule' {
+  interface AuthScopes {
+    Project: Pick<Project, 'id'>;
+    ProjectMembership: Pick<ProjectMembership, 'project'>;
+  }
+}
 
 @Resolver(() => ProjectType)
 export class ProjectResolver {
@@ -17,10 +33,10 @@ export class ProjectResolver {
     return services.projects.listVisible(em, principal);
   }
 
-  @Auth(['USER', 'PROCESSING_SERVICE'])
+  @Auth(['PROJECT_MEMBER', 'PROCESSING_SERVICE'], { scope: 'Project', arg: 'id' })
   @Query(() => ProjectType, { nullable: true, description: 'Null when it does not exist or the viewer may not see it.' })
-  project(@Arg('id', () => ID) id: string, @Ctx() { em, services, principal }: GatewayContext): Promise<Project | null> {
-    return services.projects.findVisible(em, principal, parseId(id));
+  project(@Arg('id', () => ID) id: string, @Ctx() { loaders }: GatewayContext): Promise<Project | null> {
+    return loaders.projectById.load(parseId(id));
   }
 
   @Auth('SUPERUSER')
@@ -32,7 +48,7 @@ export class ProjectResolver {
     return services.projects.createProject(em, principal, input);
   }
 
-  @Auth('PROJECT_MANAGER', { projectArg: 'projectId' })
+  @Auth('PROJECT_MANAGER', { scope: 'Project', arg: 'projectId' })
   @Mutation(() => ProjectMembershipType, { description: "Adds a member, or changes an existing member's role." })
   addProjectMember(
     @Arg('projectId', () => ID) projectId: string,
@@ -43,7 +59,7 @@ export class ProjectResolver {
     return services.projects.addMember(em, parseId(projectId, 'projectId'), email, role);
   }
 
-  @Auth('PROJECT_MANAGER', { projectArg: 'projectId' })
+  @Auth('PROJECT_MANAGER', { scope: 'Project', arg: 'projectId' })
   @Mutation(() => Boolean, { description: 'False when the user was not a member.' })
   removeProjectMember(
     @Arg('projectId', () => ID) projectId: string,
@@ -53,13 +69,17 @@ export class ProjectResolver {
     return services.projects.removeMember(em, parseId(projectId, 'projectId'), parseId(userId, 'userId'));
   }
 
+  @Auth('PROJECT_MEMBER', { scope: 'Project' })
   @FieldResolver(() => UserType, { nullable: true })
   owner(@Root() project: Project, @Ctx() { loaders }: GatewayContext) {
     return project.owner ? loaders.userById.load(project.owner.id) : null;
   }
 
-  @Auth('PROJECT_MEMBER', { parentProjects: true })
-  @FieldResolver(() => [ProjectMembershipType])
+  @Auth('PROJECT_MEMBER', { scope: 'Project' })
+  @FieldResolver(() => [ProjectMembershipType], {
+    nullable: true,
+    description: 'Members only: others (API keys among them) get null here with a FORBIDDEN error, and the rest of the project still resolves.',
+  })
   members(@Root() project: Project, @Ctx() { loaders }: GatewayContext) {
     return loaders.membershipsByProject.load(project.id);
   }

@@ -4,7 +4,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import { normalizeEmail } from '../users/user.service';
 import { User } from '../users/user.entity';
 import { ProjectMembership } from './project-membership.entity';
-import type { ProjectRole } from './project-role';
+import type { ProjectRole } from '../auth/project-role';
 import { Project } from './project.entity';
 
 export interface CreateProjectInput {
@@ -35,14 +35,8 @@ export class ProjectService {
     return ids.length > 0 ? em.find(Project, { id: { $in: ids } }, { orderBy: { id: 'asc' } }) : [];
   }
 
-  /** One project, or null when it does not exist or the principal may not see it (no existence oracle). */
-  async findVisible(em: EntityManager, actor: Principal, projectId: number): Promise<Project | null> {
-    if (!isAllPowerful(actor) && !(await this.visibleIds(em, actor, projectId)).includes(projectId)) return null;
-    return em.findOne(Project, { id: projectId });
-  }
-
-  /** Ids of the projects a non-superuser principal can see, optionally only `onlyId`. */
-  private async visibleIds(em: EntityManager, actor: Principal, onlyId?: number): Promise<number[]> {
+  /** Ids of the projects a non-superuser principal can see. */
+  private async visibleIds(em: EntityManager, actor: Principal): Promise<number[]> {
     const knex = em.getKnex();
     let query;
     if (actor.kind === 'service') {
@@ -50,14 +44,12 @@ export class ProjectService {
         .select('project_id as id')
         .from('processing_service_projects')
         .where('processing_service_id', actor.processingServiceId);
-      if (onlyId !== undefined) query.andWhere('project_id', onlyId);
     } else if (actor.kind === 'user') {
       query = knex
         .select('p.id')
         .from('projects as p')
         .leftJoin('project_memberships as m', (join) => join.on('m.project_id', 'p.id').andOnVal('m.user_id', actor.userId))
         .where((where) => where.where('p.owner_id', actor.userId).orWhereNotNull('m.id'));
-      if (onlyId !== undefined) query.andWhere('p.id', onlyId);
     } else {
       return [];
     }

@@ -1,10 +1,13 @@
 import { Field, ID, ObjectType } from 'type-graphql';
+import { Auth } from '../auth/auth-rule';
 import { registerStringEnum } from '../graphql/enum';
 import { UserType } from '../users/user.type';
-import { projectRoles } from './project-role';
+import { projectRoles } from '../auth/project-role';
 
 export const ProjectRoleEnum = registerStringEnum(projectRoles, 'ProjectRole', 'Per-project roles, weakest first.');
 
+/** Seen wherever a visible service or membership leads; its people are for its members only. */
+@Auth(['USER', 'PROCESSING_SERVICE'])
 @ObjectType('Project', { description: 'A research project; users are members with a role.' })
 export class ProjectType {
   @Field(() => ID)
@@ -23,6 +26,7 @@ export class ProjectType {
   updatedAt!: Date;
 }
 
+@Auth('PROJECT_MEMBER', { scope: 'ProjectMembership' })
 @ObjectType('ProjectMembership')
 export class ProjectMembershipType {
   @Field(() => ID)

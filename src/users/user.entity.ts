@@ -1,5 +1,5 @@
 import { Check, Entity, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../db/base.entity';
+import { BaseEntity } from '../core/base.entity';
 
 @Entity({ tableName: 'users' })
 @Check({ name: 'users_email_lowercase', expression: 'email = lower(email)' })

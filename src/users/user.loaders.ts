@@ -7,3 +7,5 @@ export function userLoaders(em: EntityManager) {
     userById: loaderByKey((ids: readonly number[]) => em.find(User, { id: { $in: [...ids] } }), (user) => user.id),
   };
 }
+
+export type UserLoaders = ReturnType<typeof userLoaders>;

@@ -1,24 +1,37 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { Auth } from '../auth/auth-rule';
-import type { GatewayContext } from '../graphql/context';
+import type { UserPrincipal } from '../auth/principal';
+import { actAs, type GatewayContext } from '../graphql/context';
 import { CreateUserInput } from './user.input';
+import type { UserLoaders } from './user.loaders';
+import type { UserService } from './user.service';
 import { LoginPayload, UserType } from './user.type';
+
+declare module '../graphql/context' {
+  interface GatewayServices {
+    users: UserService;
+  }
+  interface GatewayLoaders extends UserLoaders {}
+}
 
 @Resolver()
 export class UserResolver {
   @Auth('PUBLIC')
   @Mutation(() => LoginPayload, { description: 'Exchanges email and password for a session token.' })
-  login(
+  async login(
     @Arg('email', () => String) email: string,
     @Arg('password', () => String) password: string,
-    @Ctx() { em, services, client }: GatewayContext,
+    @Ctx() context: GatewayContext,
   ): Promise<LoginPayload> {
-    return services.users.login(em, email, password, client.ip);
+    const { em, services, client } = context;
+    const { token, user, principal } = await services.users.login(em, email, password, client.ip);
+    actAs(context, principal);
+    return { token, user };
   }
 
   @Auth('USER')
   @Mutation(() => Boolean, { description: 'Invalidates the session token of this request.' })
-  logout(@Ctx() { em, services, principal }: GatewayContext): Promise<boolean> {
+  logout(@Ctx() { em, services, principal }: GatewayContext<UserPrincipal>): Promise<boolean> {
     return services.users.logout(em, principal);
   }
 

@@ -87,7 +87,7 @@ export class UserService {
     emailInput: string,
     password: string,
     clientAddress: string,
-  ): Promise<{ token: string; user: User }> {
+  ): Promise<{ token: string; user: User; principal: UserPrincipal }> {
     const subject = `login:${clientAddress}`;
     const wait = this.loginFailures.retryAfter(subject);
     if (wait > 0) throw new RateLimitedError('Too many failed login attempts; retry later', wait);
@@ -103,9 +103,9 @@ export class UserService {
     }
     const token = SESSION_TOKEN_TAG + randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.settings.sessionTtlSeconds * 1000);
-    em.create(UserSession, { user, tokenDigest: secretDigest(token), expiresAt });
+    const session = em.create(UserSession, { user, tokenDigest: secretDigest(token), expiresAt });
     await em.flush();
-    return { token, user };
+    return { token, user, principal: { kind: 'user', userId: user.id, isSuperuser: user.isSuperuser, sessionId: session.id } };
   }
 
   /** Ends the session the caller authenticated with. */

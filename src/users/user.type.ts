@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Auth } from '../auth/auth-rule';
 
+@Auth('USER')
 @ObjectType('User', { description: 'A person who signs in to the UI.' })
 export class UserType {
   @Field(() => ID)
@@ -16,6 +17,8 @@ export class UserType {
   createdAt!: Date;
 }
 
+/** What a successful login returns to the caller who proved the password. */
+@Auth('PUBLIC')
 @ObjectType('LoginPayload')
 export class LoginPayload {
   @Auth('PUBLIC')

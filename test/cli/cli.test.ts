@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { startGateway } from '../../src/app';
+import { startGateway } from '../../src/app/gateway';
 import { system } from '../../src/auth/principal';
 import { runCli } from '../../src/cli/cli';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/core/config';
 import { openDatabase, type Database } from '../../src/db/database';
-import { ProjectAccess } from '../../src/projects/project-access';
-import { createServices } from '../../src/services';
+import { ProjectAccess } from '../../src/auth/project-access';
+import { createServices } from '../../src/app/services';
 import { withClient, withDatabase } from '../support/databases';
 import { createTestDatabase, startEmbeddedTestServer, type TestDatabase } from '../support/test-database';
 

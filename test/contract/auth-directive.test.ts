@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Auth } from '../../src/auth/auth-rule';
 import { AuthSchemaError } from '../../src/auth/auth.directive';
 import { createLogger } from '../../src/core/logger';
-import { createGateway } from '../../src/http/server';
-import { buildGatewaySchema } from '../../src/graphql/schema';
+import { createGateway } from '../../src/app/server';
+import { buildGatewaySchema } from '../../src/app/schema';
 import { ADMIN, startTestGateway, type TestGateway } from '../support/gateway';
 
 @Resolver()
@@ -25,6 +25,22 @@ class UnruledMutationResolver {
 }
 
 @ObjectType()
+class UnruledNested {
+  @Field()
+  name!: string;
+}
+
+@Resolver()
+class UnruledNestedResolver {
+  @Auth('SUPERUSER')
+  @Query(() => UnruledNested)
+  unruledNested(): UnruledNested {
+    return { name: 'n' };
+  }
+}
+
+@Auth('PUBLIC')
+@ObjectType()
 class LeakyAccount {
   @Field()
   name!: string;
@@ -43,21 +59,43 @@ class LeakyAccountResolver {
 }
 
 @Resolver()
-class MissingProjectArgResolver {
-  @Auth('PROJECT_MEMBER', { projectArg: 'projectId' })
+class MissingScopeArgResolver {
+  @Auth('PROJECT_MEMBER', { scope: 'Project', arg: 'projectId' })
   @Query(() => Int)
   memberCount(@Arg('project', () => ID) project: string): number {
     return Number(project);
   }
 }
 
-/** Written as a raw directive, past the decorator's own check: the schema build must still refuse it. */
+/** Written as raw directives, past the decorator's own check: the schema build must still refuse them. */
 @Resolver()
-class TwoScopesResolver {
-  @Directive('@auth(allow: [PROJECT_MEMBER], projectArg: "projectId", parentProjects: true)')
+class UnscopedRoleResolver {
+  @Directive('@auth(allow: [PROJECT_MEMBER])')
   @Query(() => Int)
-  scopedTwice(@Arg('projectId', () => ID) projectId: string): number {
-    return Number(projectId);
+  unscoped(): number {
+    return 1;
+  }
+
+  @Directive('@auth(allow: [PROJECT_MEMBER], scope: "Nowhere", arg: "id")')
+  @Query(() => Int)
+  unknownScope(@Arg('id', () => ID) id: string): number {
+    return Number(id);
+  }
+}
+
+@Auth('PROJECT_MEMBER', { scope: 'Project' })
+@ObjectType()
+class MisScopedType {
+  @Field()
+  name!: string;
+}
+
+@Resolver()
+class MisScopedTypeResolver {
+  @Auth('SUPERUSER')
+  @Query(() => MisScopedType)
+  misScoped(): MisScopedType {
+    return { name: 'n' };
   }
 }
 
@@ -87,29 +125,42 @@ describe('building the schema refuses missing or broken rules', () => {
     expect(error.message).toContain('Mutation.unruledWipe has no @auth rule');
   });
 
-  it('refuses an object field named like a secret that has no rule', () => {
+  it('refuses a field of an object type when neither it nor its type has a rule, anywhere in the schema', () => {
+    const error = buildError(UnruledNestedResolver);
+    expect(error).toBeInstanceOf(AuthSchemaError);
+    expect(error.message).toContain('UnruledNested.name has no @auth rule, and neither has its type');
+  });
+
+  it('refuses a secret-looking field made public by its type alone', () => {
     const error = buildError(LeakyAccountResolver);
     expect(error).toBeInstanceOf(AuthSchemaError);
     expect(error.message).toContain('LeakyAccount.passwordDigest looks sensitive');
     expect(error.message).not.toContain('LeakyAccount.name');
   });
 
-  it('refuses a projectArg that is not an argument of the field', () => {
-    const error = buildError(MissingProjectArgResolver);
+  it('refuses a scope argument that is not an argument of the field', () => {
+    const error = buildError(MissingScopeArgResolver);
     expect(error).toBeInstanceOf(AuthSchemaError);
-    expect(error.message).toContain('Query.memberCount: projectArg "projectId" is not an argument');
+    expect(error.message).toContain('Query.memberCount: arg "projectId" is not an argument');
   });
 
-  it('refuses a project role without exactly one project in scope, and a scope without project roles, at decoration', () => {
-    expect(() => Auth('PROJECT_MEMBER')).toThrow(/project roles need exactly one of projectArg and parentProjects/);
-    expect(() => Auth('PROJECT_MANAGER', { projectArg: 'projectId', parentProjects: true })).toThrow(/exactly one/);
-    expect(() => Auth('USER', { projectArg: 'projectId' })).toThrow(/apply only to project roles/);
+  it('refuses malformed rules at decoration', () => {
+    expect(() => Auth('PROJECT_MEMBER')).toThrow(/project roles need a scope/);
+    expect(() => Auth(['PUBLIC', 'USER'])).toThrow(/PUBLIC admits everyone/);
+    expect(() => Auth([])).toThrow(/must allow someone/);
   });
 
-  it('refuses a rule with two project scopes at schema build, even when written as a raw directive', () => {
-    const error = buildError(TwoScopesResolver);
+  it('refuses, at schema build, a role without a scope and a scope nobody resolves, even as raw directives', () => {
+    const error = buildError(UnscopedRoleResolver);
     expect(error).toBeInstanceOf(AuthSchemaError);
-    expect(error.message).toContain('Query.scopedTwice: project roles need exactly one of projectArg and parentProjects');
+    expect(error.message).toContain('Query.unscoped: project roles need a scope');
+    expect(error.message).toContain('Query.unknownScope: no scope resolver for Nowhere');
+  });
+
+  it("refuses a type's rule scoped to another type", () => {
+    const error = buildError(MisScopedTypeResolver);
+    expect(error).toBeInstanceOf(AuthSchemaError);
+    expect(error.message).toContain('type MisScopedType: a type\'s rule can only scope to the type itself');
   });
 });
 
@@ -132,7 +183,7 @@ class GuardedResolver {
     return 2;
   }
 
-  @Auth('PROJECT_MANAGER', { projectArg: 'projectId' })
+  @Auth('PROJECT_MANAGER', { scope: 'Project', arg: 'projectId' })
   @Mutation(() => Int)
   managerOnly(@Arg('projectId', () => ID) projectId: string): number {
     reached.push('managerOnly');
@@ -223,6 +274,8 @@ describe('the directive decides before the resolver runs', () => {
     // A researcher is a member but not a manager of the project in scope.
     expect(await codeOf(`mutation { managerOnly(projectId: "${projectId}") }`, memberAuth)).toBe('FORBIDDEN');
     expect(await codeOf(`mutation { managerOnly(projectId: "${projectId}") }`, keyAuth)).toBe('FORBIDDEN');
+    // An unknown project is one its caller has no tie to: not found, not forbidden.
+    expect(await codeOf('mutation { managerOnly(projectId: "999999") }', memberAuth)).toBe('NOT_FOUND');
     expect(reached).toEqual([]);
   });
 
@@ -246,5 +299,21 @@ describe('the directive decides before the resolver runs', () => {
       { authorization: keyAuth },
     );
     expect(otherProject.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses a key the people of its own project: Project.owner.email, Project.members', async () => {
+    const owner = await gw.gql('query ($id: ID!) { project(id: $id) { id name owner { email } } }', { id: projectId }, { authorization: keyAuth });
+    expect(owner.body.data.project).toEqual({ id: projectId, name: 'Moths', owner: null });
+    expect(owner.body.errors?.map((error) => [error.path?.join('.'), error.extensions?.code])).toEqual([['project.owner', 'FORBIDDEN']]);
+    const members = await gw.gql('query ($id: ID!) { project(id: $id) { members { user { email } } } }', { id: projectId }, { authorization: keyAuth });
+    expect(members.body.errors?.map((error) => [error.path?.join('.'), error.extensions?.code])).toEqual([['project.members', 'FORBIDDEN']]);
+    expect(JSON.stringify([owner.body, members.body])).not.toContain('@example.com');
+    const asMember = await gw.gql('query ($id: ID!) { project(id: $id) { owner { email } } }', { id: projectId }, { authorization: memberAuth });
+    expect(asMember.body.data.project.owner.email).toBe(ADMIN.email);
+  });
+
+  it('says in a FORBIDDEN message what the caller would need to be', async () => {
+    const response = await call(`mutation { managerOnly(projectId: "${projectId}") }`, memberAuth);
+    expect((response.errors?.[0] as { message?: string }).message).toBe('You need to be a project manager of this project');
   });
 });

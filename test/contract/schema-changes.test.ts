@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSchemaChanges, schemaChanges } from '../../src/graphql/schema-changes';
+import { formatSchemaChanges, schemaChanges } from '../../src/app/schema-changes';
 
 const directive = 'directive @auth(allow: [String!]!) on FIELD_DEFINITION\n';
 const committed = `${directive}type Query {

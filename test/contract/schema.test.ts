@@ -11,8 +11,8 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatSchemaChanges, schemaChanges } from '../../src/graphql/schema-changes';
-import { printGatewaySchema } from '../../src/graphql/schema';
+import { formatSchemaChanges, schemaChanges } from '../../src/app/schema-changes';
+import { printGatewaySchema } from '../../src/app/schema';
 
 const committedFile = path.resolve(__dirname, '../../schema/schema.graphql');
 
@@ -20,7 +20,7 @@ const committedFile = path.resolve(__dirname, '../../schema/schema.graphql');
 const plaintextFields = ['GenerateKeyPayload.key', 'LoginPayload.token'];
 /** A task's lease token: handed out with the lease, echoed only to the worker that sent it. */
 const leaseTokenFields = ['LeasedTask.leaseToken', 'RenewedLease.leaseToken', 'TaskRefusal.leaseToken'];
-/** Fields named `key` that are identifiers, not credentials; they carry an explicit @auth all the same. */
+/** Fields named `key` that are identifiers, not credentials; they follow their type's (non-public) rule. */
 const identifierKeyFields = ['Algorithm.key', 'PipelineStage.key', 'PipelineStageParam.key'];
 const secretName = /password|secret|digest|hash/i;
 const credentialName = /token|^key$/i;
@@ -28,8 +28,15 @@ const credentialName = /token|^key$/i;
 let printed: string;
 let schema: GraphQLSchema;
 
-function authDirectives(field: GraphQLField<unknown, unknown>): readonly ConstDirectiveNode[] {
-  return (field.astNode?.directives ?? []).filter((directive) => directive.name.value === 'auth');
+function authDirectives(node: { astNode?: { directives?: readonly ConstDirectiveNode[] } | null }): readonly ConstDirectiveNode[] {
+  return (node.astNode?.directives ?? []).filter((directive) => directive.name.value === 'auth');
+}
+
+/** The printed `allow` list of a field's effective rule: its own, else its type's. */
+function effectiveAllow(typeName: string, field: GraphQLField<unknown, unknown>): string[] | undefined {
+  const [rule] = [...authDirectives(field), ...authDirectives(schema.getType(typeName) as { astNode?: null })];
+  const allow = rule?.arguments?.find((argument) => argument.name.value === 'allow')?.value;
+  return allow?.kind === Kind.LIST ? allow.values.map((value) => (value.kind === Kind.ENUM ? value.value : '?')) : undefined;
 }
 
 function outputFields(): { coordinate: string; field: GraphQLField<unknown, unknown> }[] {
@@ -64,7 +71,8 @@ describe('the committed schema contract', () => {
     );
     expect(definitions).toHaveLength(1);
     const directive = schema.getDirective('auth');
-    expect(directive?.args.map((arg) => arg.name).sort()).toEqual(['allow', 'parentProjects', 'projectArg']);
+    expect(directive?.args.map((arg) => arg.name).sort()).toEqual(['allow', 'arg', 'scope']);
+    expect([...directive!.locations].sort()).toEqual(['FIELD_DEFINITION', 'OBJECT']);
   });
 });
 
@@ -86,6 +94,22 @@ describe('every root field carries exactly one @auth rule', () => {
   });
 });
 
+describe('every field of every object type shows who may see it', () => {
+  it('prints a rule on each object type or on each of its fields', () => {
+    const unruled = outputFields()
+      .filter(({ coordinate, field }) => effectiveAllow(coordinate.split('.')[0]!, field) === undefined)
+      .map(({ coordinate }) => coordinate);
+    expect(unruled).toEqual([]);
+  });
+
+  it('prints a rule on every object type apart from the root types', () => {
+    const roots = new Set(['Query', 'Mutation']);
+    const types = Object.values(schema.getTypeMap()).filter((type) => isObjectType(type) && !type.name.startsWith('__') && !roots.has(type.name));
+    expect(types.length).toBeGreaterThan(10);
+    expect(types.filter((type) => authDirectives(type).length !== 1).map((type) => type.name)).toEqual([]);
+  });
+});
+
 describe('secrets stay out of the schema', () => {
   it('has no output field named like a stored secret', () => {
     const named = outputFields()
@@ -94,11 +118,13 @@ describe('secrets stay out of the schema', () => {
     expect(named).toEqual([]);
   });
 
-  it('carries plaintext credentials only in the known payload fields, each with an explicit @auth', () => {
+  it('carries plaintext credentials only in the known payload fields, public only by a rule of their own', () => {
     const credentials = outputFields().filter(({ field }) => credentialName.test(field.name));
     expect(credentials.map(({ coordinate }) => coordinate).sort()).toEqual([...plaintextFields, ...leaseTokenFields, ...identifierKeyFields].sort());
     for (const { coordinate, field } of credentials) {
-      expect(authDirectives(field), coordinate).toHaveLength(1);
+      const allow = effectiveAllow(coordinate.split('.')[0]!, field);
+      expect(allow, coordinate).toBeDefined();
+      if (allow!.includes('PUBLIC')) expect(authDirectives(field), `${coordinate} is public by its own rule`).toHaveLength(1);
     }
   });
 });

@@ -2,9 +2,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type RunningGateway } from '../../src/app';
+import { startGateway, type RunningGateway } from '../../src/app/gateway';
 import { runCli } from '../../src/cli/cli';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/core/config';
 import { ADMIN } from '../support/gateway';
 
 let dataDir: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryLimits } from '../../src/http/server';
+import { queryLimits } from '../../src/app/server';
 import { ADMIN, startTestGateway, type TestGateway } from '../support/gateway';
 
 let gw: TestGateway;

@@ -2,7 +2,7 @@ import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Auth } from '../../src/auth/auth-rule';
 import type { GatewayContext } from '../../src/graphql/context';
-import { buildGatewaySchema } from '../../src/graphql/schema';
+import { buildGatewaySchema } from '../../src/app/schema';
 import { ADMIN, startTestGateway, type TestGateway } from '../support/gateway';
 
 const INTERNAL_DETAIL = 'disk on fire under /var/lib/secret-path';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROCESSING_SERVICES_PAGE_FIELDS } from '../../examples/ui/processing-services-page';
-import { queryCostLimit } from '../../src/http/server';
+import { queryCostLimit } from '../../src/app/server';
 import { ADMIN, startTestGateway, type TestGateway } from '../support/gateway';
 
 let gw: TestGateway;

@@ -205,7 +205,7 @@ describe('projects and members', () => {
       { id: projectId },
       { authorization: outsider.auth },
     );
-    expect(errorCode(services)).toBe('FORBIDDEN');
+    expect(errorCode(services)).toBe('NOT_FOUND');
     const asMember = await gw.gql('query ($id: ID!) { processingServices(projectId: $id) { totalCount } }', { id: projectId }, { authorization: basic.auth });
     expect(asMember.body.data).toEqual({ processingServices: { totalCount: 0 } });
   });
@@ -219,10 +219,10 @@ describe('projects and members', () => {
     expect(body.data.project).toBeNull();
   });
 
-  it('another project stays out of reach of this project manager', async () => {
+  it('another project stays out of reach of this project manager, who may not learn it exists', async () => {
     const other = await newProject('Bees');
     const response = await gw.gql(ADD_MEMBER, { projectId: other, email: outsider.email, role: 'RESEARCHER' }, { authorization: manager.auth });
-    expect(errorCode(response)).toBe('FORBIDDEN');
+    expect(errorCode(response)).toBe('NOT_FOUND');
   });
 });
 

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type RunningGateway } from '../../src/app';
-import { loadConfig } from '../../src/config';
+import { startGateway, type RunningGateway } from '../../src/app/gateway';
+import { loadConfig } from '../../src/core/config';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { concurrencySkipReason } from '../support/test-database';
 import { RESERVE, SUBMIT, createJobWorld, dataOf, images, resultFor, sql, type JobWorld, type LeasedTask, type SubmitData } from './fixtures';
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 async function post<T>(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string>): Promise<T> {
   const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
-  const body = await response.json();
+  const body = (await response.json()) as any;
   if (response.status !== 200 || body.errors) throw new Error(`HTTP ${response.status}: ${JSON.stringify(body.errors)}`);
   return body.data as T;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PIPELINE_REGISTRATION_LIMITS as limits } from '../../src/pipelines/pipeline-registration.service';
+import { PIPELINE_REGISTRATION_LIMITS as limits } from '../../src/pipelines/pipeline-registration.plan';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { classifier, createWorld, dataOf, detector, errorOf, pipeline, REGISTER, rowCounts, unique, type RegisterResult } from './fixtures';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServicePrincipal } from '../../src/auth/principal';
 import { ValidationError } from '../../src/core/errors';
-import { canonicalJson, planRegistration } from '../../src/pipelines/pipeline-registration.service';
+import { canonicalJson, planRegistration } from '../../src/pipelines/pipeline-registration.plan';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { classifier, createWorld, detector, pipeline, sql, unique } from './fixtures';
 
@@ -39,7 +39,7 @@ describe('the registration service is callable without GraphQL', () => {
   });
   afterAll(() => gw?.close());
 
-  it('registers for a service principal and reports what it created', async () => {
+  it('registers for a service principal and reports what it created, writing no heartbeat of its own', async () => {
     const world = await createWorld(gw);
     const projectId = await world.createProject();
     const { serviceId } = await world.createWorker([projectId]);
@@ -52,14 +52,12 @@ describe('the registration service is callable without GraphQL', () => {
       caller,
       Number(projectId),
       [pipeline(slug, [detector(unique('d'))])],
-      { ip: '10.0.0.1', userAgent: 'cli' },
-      { hostname: 'direct-host' },
     );
 
     expect(outcome.pipelines.map((p) => p.slug)).toEqual([slug]);
     expect(outcome.pipelinesCreated.map((p) => p.slug)).toEqual([slug]);
     expect(outcome.algorithmsCreated).toHaveLength(1);
     const [service] = await sql(gw, 'select last_seen_client_info as info from processing_services where id = ?', [Number(serviceId)]);
-    expect(service!.info).toMatchObject({ hostname: 'direct-host', ip: '10.0.0.1', userAgent: 'cli' });
+    expect(service!.info).toBeNull();
   });
 });

@@ -120,14 +120,14 @@ describe('processingServices refuses bad paging input', () => {
 });
 
 describe('processingServices is for project members', () => {
-  it('is FORBIDDEN to a signed-in non-member', async () => {
+  it('is NOT_FOUND to a signed-in non-member, who may not learn the project exists', async () => {
     const response = await page(outsider.auth, { first: 3 });
-    expect(errorOf(response).code).toBe('FORBIDDEN');
+    expect(errorOf(response).code).toBe('NOT_FOUND');
     expect(response.body.data).toBeNull();
   });
 
-  it('is FORBIDDEN for an unknown project too (no existence oracle)', async () => {
-    expect(errorOf(await page(outsider.auth, { first: 3, projectId: '999999' })).code).toBe('FORBIDDEN');
+  it('is NOT_FOUND for an unknown project too (no existence oracle)', async () => {
+    expect(errorOf(await page(outsider.auth, { first: 3, projectId: '999999' })).code).toBe('NOT_FOUND');
   });
 
   it('is UNAUTHENTICATED without credentials', async () => {
@@ -135,10 +135,10 @@ describe('processingServices is for project members', () => {
     expect(errorOf(response).code).toBe('UNAUTHENTICATED');
   });
 
-  it('is FORBIDDEN to a member of another project only', async () => {
+  it('is NOT_FOUND to a member of another project only', async () => {
     const elsewhere = await world.createUser('elsewhere');
     await world.addMember(otherProjectId, elsewhere.email, 'PROJECT_MANAGER');
-    expect(errorOf(await page(elsewhere.auth, { first: 3 })).code).toBe('FORBIDDEN');
+    expect(errorOf(await page(elsewhere.auth, { first: 3 })).code).toBe('NOT_FOUND');
   });
 
   it('is BAD_USER_INPUT for a malformed project id', async () => {

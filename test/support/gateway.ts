@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { Writable } from 'node:stream';
-import { startGateway, type RunningGateway } from '../../src/app';
-import { loadConfig } from '../../src/config';
+import { startGateway, type RunningGateway } from '../../src/app/gateway';
+import { loadConfig } from '../../src/core/config';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const ADMIN = { email: 'admin@example.com', password: 'admin-password-123' };

@@ -1,9 +1,10 @@
 import { Ctx, Field, ObjectType, Query, Resolver } from 'type-graphql';
+import { Auth } from '../auth/auth-rule';
 import type { GatewayContext } from '../graphql/context';
 import { ProcessingServiceType } from '../processing-services/processing-service.type';
 import { UserType } from '../users/user.type';
-import { Auth } from './auth-rule';
 
+@Auth('PUBLIC')
 @ObjectType('Viewer', { description: 'Who this request is authenticated as; both null when anonymous.' })
 export class Viewer {
   @Field(() => UserType, { nullable: true })

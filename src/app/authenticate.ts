@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { parseApiKey } from '../api-keys/api-key-format';
 import type { ApiKeyService } from '../api-keys/api-key.service';
 import type { UserService } from '../users/user.service';
-import type { FailureLimiter } from './failure-limiter';
-import { anonymous, type Principal } from './principal';
+import type { FailureLimiter } from '../auth/failure-limiter';
+import { anonymous, type Principal } from '../auth/principal';
 
 /** Why a request's credentials were refused; the HTTP layer maps it to 401 or 429. */
 export type AuthFailure =
@@ -15,7 +15,7 @@ export type AuthOutcome = { ok: true; principal: Principal } | { ok: false; fail
 export interface Authenticator {
   users: UserService;
   apiKeys: ApiKeyService;
-  limiter: FailureLimiter;
+  authFailures: FailureLimiter;
 }
 
 const rateLimited = (retryAfterSeconds: number): AuthOutcome => ({ ok: false, failure: { kind: 'rate-limited', retryAfterSeconds } });
@@ -28,7 +28,7 @@ const refusedToken: AuthOutcome = { ok: false, failure: { kind: 'invalid', schem
  * Presented but bad credentials never fall back to anonymous.
  */
 export async function authenticate(
-  { users, apiKeys, limiter }: Authenticator,
+  { users, apiKeys, authFailures: limiter }: Authenticator,
   em: EntityManager,
   header: string | undefined,
   clientIp: string,

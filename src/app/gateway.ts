@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import type { DestinationStream } from 'pino';
-import type { Config } from './config';
-import { createLogger } from './core/logger';
-import { migrate, openDatabase, type Database } from './db/database';
-import { createGateway } from './http/server';
+import type { Config } from '../core/config';
+import { createLogger } from '../core/logger';
+import { migrate, openDatabase, type Database } from '../db/database';
+import { createGateway } from './server';
 import { createServices, type Services } from './services';
 
 const SHUTDOWN_GRACE_MS = 10_000;

@@ -8,19 +8,18 @@ import {
 } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
-import { authenticate, type AuthFailure } from '../auth/authenticate';
-import type { Config } from '../config';
+import type { Config } from '../core/config';
 import { RateLimitedError } from '../core/errors';
 import type { Database } from '../db/database';
 import type { GatewayContext } from '../graphql/context';
 import { formatError, isUnexpected } from '../graphql/errors';
-import { createLoaders } from '../graphql/loaders';
-import { buildGatewaySchema } from '../graphql/schema';
-import { ProjectAccess } from '../projects/project-access';
-import type { Services } from '../services';
+import { contextBuilder } from './context';
+import { heartbeatPlugin } from './heartbeat.plugin';
+import { buildGatewaySchema } from './schema';
+import type { Services } from './services';
 import { queryCostPlugin, type QueryCostLimit } from './query-cost';
 
 export type GatewayConfig = Pick<Config, 'NODE_ENV' | 'TRUST_PROXY' | 'BODY_LIMIT_BYTES'>;
@@ -47,26 +46,8 @@ export const queryCostLimit: QueryCostLimit = { maxCost: 20_000, objectCost: 2, 
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
-function authError(failure: AuthFailure): GraphQLError {
-  if (failure.kind === 'rate-limited') {
-    return new GraphQLError('Too many failed authentication attempts; retry later', {
-      extensions: {
-        code: 'RATE_LIMITED',
-        http: { status: 429, headers: new Map([['retry-after', String(failure.retryAfterSeconds)]]) },
-      },
-    });
-  }
-  const message = failure.scheme === 'Api-Key' ? 'Invalid API key' : 'Invalid or expired credentials';
-  return new GraphQLError(message, {
-    extensions: {
-      code: 'UNAUTHENTICATED',
-      http: { status: 401, headers: new Map([['www-authenticate', `${failure.scheme} realm="ps-gateway"`]]) },
-    },
-  });
-}
-
-/** Logs unexpected errors in full (they are masked for the client) and marks keyed callers seen. */
-function gatewayPlugin(services: Services): ApolloServerPlugin<GatewayContext> {
+/** Logs unexpected errors in full (they are masked for the client). */
+function gatewayPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
@@ -79,15 +60,6 @@ function gatewayPlugin(services: Services): ApolloServerPlugin<GatewayContext> {
               response.http.headers.set('retry-after', String(original.retryAfterSeconds));
             }
           }
-        },
-        async willSendResponse({ contextValue }) {
-          const { principal } = contextValue;
-          // Every keyed request is a heartbeat, throttled inside, so usually no write at all. A request
-          // whose resolver already recorded one with the worker's report is covered by it.
-          if (principal?.kind !== 'service' || contextValue.heartbeatRecorded) return;
-          await services.heartbeats
-            .record(contextValue.em, principal, contextValue.client)
-            .catch((err: unknown) => contextValue.log.error({ err }, 'heartbeat failed'));
         },
       };
     },
@@ -146,7 +118,8 @@ export async function createGateway({ config, database, services, logger, schema
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       queryCostPlugin(queryCostLimit),
       fastifyApolloDrainPlugin(app),
-      gatewayPlugin(services),
+      gatewayPlugin(),
+      heartbeatPlugin(),
       // The default cache-control plugin wraps every field resolver to compute HTTP cache hints we
       // never send (POST, per-principal answers): pure per-field overhead.
       ApolloServerPluginCacheControlDisabled(),
@@ -159,32 +132,7 @@ export async function createGateway({ config, database, services, logger, schema
   });
   await apollo.start();
 
-  const { orm } = database;
-  const context = async (request: FastifyRequest): Promise<GatewayContext> => {
-    const em = orm.em.fork();
-    const outcome = await authenticate(
-      { users: services.users, apiKeys: services.apiKeys, limiter: services.authFailures },
-      em,
-      request.headers.authorization,
-      request.ip,
-    );
-    if (!outcome.ok) {
-      request.log.info({ failure: outcome.failure.kind }, 'authentication refused');
-      throw authError(outcome.failure);
-    }
-    const { principal } = outcome;
-    const userAgent = request.headers['user-agent'];
-    return {
-      em,
-      principal,
-      access: new ProjectAccess(em, principal),
-      services,
-      loaders: createLoaders(em),
-      client: { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : null },
-      heartbeatRecorded: false,
-      log: request.log as unknown as GatewayContext['log'],
-    };
-  };
+  const context = contextBuilder(database.orm, services);
   await app.register(fastifyApollo(apollo), { path: '/graphql', method: ['GET', 'POST', 'OPTIONS'], context });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
