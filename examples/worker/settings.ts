@@ -27,6 +27,7 @@ const environmentSchema = z.object({
   HEARTBEAT_INTERVAL_SECONDS: wholeNumber(1, 3600).default(20),
   REQUEST_TIMEOUT_MS: wholeNumber(100, 300_000).default(10_000),
   REQUEST_MAX_ATTEMPTS: wholeNumber(1, 20).default(5),
+  BATCH_SIZE: wholeNumber(1, 100).default(24),
 });
 
 /** How the worker gets its key: given, or provisioned with a developer's credentials. */
@@ -42,6 +43,8 @@ export interface WorkerSettings {
   heartbeatIntervalSeconds: number;
   requestTimeoutMs: number;
   maxAttempts: number;
+  /** Tasks leased at a time (the original worker's default, 24). */
+  batchSize: number;
 }
 
 export class WorkerSettingsError extends Error {}
@@ -87,5 +90,6 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv, hostname: string): Wo
     heartbeatIntervalSeconds: settings.HEARTBEAT_INTERVAL_SECONDS,
     requestTimeoutMs: settings.REQUEST_TIMEOUT_MS,
     maxAttempts: settings.REQUEST_MAX_ATTEMPTS,
+    batchSize: settings.BATCH_SIZE,
   };
 }

@@ -10,6 +10,7 @@ import {
   type PipelineConfigInput,
   type RegisterPipelinesMutation,
 } from './generated/graphql';
+import { processWithoutDetections, runJobLoop, type ProcessTask } from './job-loop';
 import { examplePipelines } from './pipelines';
 import { provisionKey } from './provision';
 import type { WorkerSettings } from './settings';
@@ -29,6 +30,9 @@ export interface WorkerOptions {
   clientInfo?: ClientInfoInput;
   /** Called once every project has the worker's pipelines. */
   onRegistered?: (registrations: Registration[]) => void;
+  /** Runs the models on one task; the example's own returns a result with no detections. */
+  process?: ProcessTask;
+  onSubmitted?: (accepted: number, duplicates: number) => void;
 }
 
 /** The client for `settings`, logging each retry. */
@@ -110,8 +114,10 @@ export async function heartbeatUntilStopped(
 }
 
 /**
- * The whole worker: gets its key, registers its pipelines in every project, then reports in
- * while idle until `signal` aborts. Resolves on a clean stop; rejects when the gateway refuses it.
+ * The whole worker: gets its key, registers its pipelines in every project, then works on the
+ * jobs of its pipelines until `signal` aborts; while there is nothing to do its polls are its
+ * heartbeat. Resolves on a clean stop, after submitting what it finished; rejects when the gateway
+ * refuses it.
  */
 export async function runWorker(settings: WorkerSettings, options: WorkerOptions): Promise<void> {
   const { signal, log, pipelines = examplePipelines, clientInfo = describeWorker() } = options;
@@ -120,8 +126,17 @@ export async function runWorker(settings: WorkerSettings, options: WorkerOptions
     const client = anonymous.withCredentials(await obtainCredentials(settings, anonymous, log, signal));
     const registrations = await registerInProjects(client, settings.projectIds, pipelines, clientInfo, signal, log);
     options.onRegistered?.(registrations);
-    log.info(`idle; heartbeat every ${settings.heartbeatIntervalSeconds} s`);
-    await heartbeatUntilStopped(client, settings.heartbeatIntervalSeconds, clientInfo, signal, log);
+    log.info(`looking for jobs of ${pipelines.length} pipelines, batches of ${settings.batchSize}; polling at least every ${settings.heartbeatIntervalSeconds} s`);
+    await runJobLoop(client, {
+      pipelineSlugs: pipelines.map((pipeline) => pipeline.slug),
+      batchSize: settings.batchSize,
+      clientInfo,
+      process: options.process ?? processWithoutDetections,
+      signal,
+      log,
+      maxIdleSeconds: settings.heartbeatIntervalSeconds,
+      onSubmitted: options.onSubmitted,
+    });
   } catch (error) {
     if (signal.aborted) return;
     throw error;
