@@ -3,6 +3,7 @@ import { system } from '../auth/principal';
 import { parseId } from '../core/ids';
 import { isProjectRole, projectRoles } from '../auth/project-role';
 import { UsageError, type CliIo, type Command } from './command';
+import { jobCommands } from './job-commands';
 
 /** Only these carry a password: an argument would land in shell history and `ps` output. */
 export const PASSWORD_ENV = 'PSGW_PASSWORD';
@@ -241,4 +242,4 @@ const keysList: Command = {
   },
 };
 
-export const commands: Command[] = [migrate, usersCreate, projectsCreate, projectsAddMember, keysGenerate, keysRevoke, keysList];
+export const commands: Command[] = [migrate, usersCreate, projectsCreate, projectsAddMember, keysGenerate, keysRevoke, keysList, ...jobCommands];
