@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { BASE62, randomBase62 } from '../core/crypto';
 
 /**
@@ -16,18 +17,6 @@ const CHECKSUM_LENGTH = 6;
 const keyPattern = new RegExp(
   `^(${KEY_TAG}[0-9A-Za-z]{${ID_LENGTH}})\\.([0-9A-Za-z]{${SECRET_LENGTH}})([0-9A-Za-z]{${CHECKSUM_LENGTH}})$`,
 );
-
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(text: string): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < text.length; i++) crc = crcTable[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
 
 function checksum(body: string): string {
   let value = crc32(body);

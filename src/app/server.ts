@@ -37,10 +37,11 @@ export const queryLimits = { maxDepth: 12, maxAliases: 20, maxDirectives: 20, ma
 
 /**
  * Cost = 2 per object, 1 per scalar, times the page size of each `first`: roughly the values a
- * response can hold when every other list has one entry. The UI's full processing-service page
- * of 100 costs about 8,500, so 20,000 lets it grow by a good half, or two such pages in one request,
- * but not three. No depth factor: our types have no cycles and depth has its own limit, while
- * armor's default 1.5 per level made the UI's nested category maps weigh 11x and refused the page.
+ * response can hold when every other list has one entry. The limit admits the UI's full
+ * processing-service page of 100 with room to grow, or two such pages in one request, but not
+ * three (the query-cost tests hold it to that). No depth factor: our types have no cycles and
+ * depth has its own limit, while a factor per level made the UI's nested category maps weigh so
+ * much that the page was refused.
  */
 export const queryCostLimit: QueryCostLimit = { maxCost: 20_000, objectCost: 2, scalarCost: 1, depthCostFactor: 1 };
 

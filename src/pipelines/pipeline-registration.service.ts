@@ -31,8 +31,8 @@ interface PipelineRow {
 }
 
 /**
- * Pipeline registration by a worker (see domain.md, "Pipeline registration"). Re-sending the same
- * payload writes no row. A changed payload for a known slug updates the pipeline's name, version,
+ * Pipeline registration by a worker: the writes of a validated plan. Re-sending the same payload
+ * writes no row. A changed payload for a known slug updates the pipeline's name, version,
  * description, stages and ordered algorithm list; an algorithm already stored under (key, version)
  * is immutable and kept as stored, as is a category map with the same data and labels.
  */
