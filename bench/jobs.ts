@@ -11,17 +11,17 @@ import { median } from './stats';
 import { checkClean, loadGenerator, printTable, runLoad, startBenchGateway, type BenchGateway } from './support';
 
 /**
- * Issue 15's acceptance figures, in one run on one gateway on real PostgreSQL:
- * - the drain: 8 concurrent workers (their own process) lease batches of 24 and submit results of
- *   5 detections x 2 classifications x 10 scores until a job of BENCH_JOB_TASKS (20,000) tasks is
- *   empty; tasks/s, the gateway's CPU per task, and the CPU of the database backends serving the
+ * The job loop's acceptance figures, in one run on one gateway on real PostgreSQL:
+ * - the drain: BENCH_WORKERS concurrent workers (their own process) lease batches of BENCH_BATCH and
+ *   submit results of 5 detections x 2 classifications x 10 scores until a job of BENCH_JOB_TASKS
+ *   tasks is empty; tasks/s, the gateway's CPU per task, and the CPU of the database backends serving the
  *   gateway's pool (read from /proc, so it counts only this database's connections) per task;
  * - the keyed heartbeat, exactly as the example worker sends it, right after, for its req/s and its
  *   gateway CPU per request;
- * - reading a job's progress at 100,000 tasks: the counters plus the partial index of leased
+ * - reading the progress of a job of a hundred thousand tasks: the counters plus the partial index of leased
  *   tasks (what the gateway does) next to a GROUP BY over every task of the job with a covering
  *   index, which is the alternative the counters replace.
- * Targets: at least 1,000 tasks/s, and gateway CPU per task below one keyed heartbeat's.
+ * Targets: TARGET_TASKS_PER_SECOND, and gateway CPU per task below one keyed heartbeat's.
  */
 const jobTasks = Number(process.env.BENCH_JOB_TASKS ?? 20_000);
 const workers = Number(process.env.BENCH_WORKERS ?? 8);
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     );
     console.log(`job after the drain: ${state?.status}, ${JSON.stringify(state?.progress)}`);
 
-    // Progress at 100,000 tasks: 60,000 done, 2,000 leased (half of them expired), the rest queued.
+    // A large job mid-way: most tasks done, some leased (half of those expired), the rest queued.
     const big = await seedJob(bench, admin, key, createProject.id, 100_000);
     const connection = bench.gateway.database.orm.em.fork().getConnection();
     const bigId = Number(big.jobId);
