@@ -22,6 +22,7 @@ describe('valid settings', () => {
       heartbeatIntervalSeconds: 20,
       requestTimeoutMs: 10_000,
       maxAttempts: 5,
+      batchSize: 24,
     });
   });
 
