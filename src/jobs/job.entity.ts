@@ -1,4 +1,4 @@
-import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Check, Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import { Pipeline } from '../pipelines/pipeline.entity';
 import { Project } from '../projects/project.entity';
 import { User } from '../users/user.entity';
@@ -10,6 +10,9 @@ import { User } from '../users/user.entity';
  */
 @Entity({ tableName: 'jobs' })
 @Index({ properties: ['project', 'id'] })
+@Check({ name: 'jobs_max_attempts_range', expression: 'max_attempts >= 1 and max_attempts <= 100' })
+@Check({ name: 'jobs_lease_seconds_range', expression: 'lease_seconds >= 1 and lease_seconds <= 86400' })
+@Check({ name: 'jobs_counters_bounded', expression: 'tasks_done >= 0 and tasks_failed >= 0 and tasks_done + tasks_failed <= tasks_total' })
 export class Job {
   [OptionalProps]?:
     | 'createdAt'

@@ -1,4 +1,4 @@
-import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Check, Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import type { ClientInfo } from '../processing-services/client-info';
 import { ProcessingService } from '../processing-services/processing-service.entity';
 import { Job } from './job.entity';
@@ -7,6 +7,7 @@ import { Task } from './task.entity';
 /** A task's final answer: a pipeline result or an error, stored once per task (unique task id). */
 @Entity({ tableName: 'task_results' })
 @Index({ properties: ['job', 'id'] })
+@Check({ name: 'task_results_result_or_error', expression: '(result is null) <> (error is null)' })
 export class TaskResult {
   [OptionalProps]?: 'processingService' | 'result' | 'error' | 'errorImageId' | 'createdAt';
 

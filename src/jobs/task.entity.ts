@@ -1,4 +1,4 @@
-import { Entity, Enum, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
 import type { ClientInfo } from '../processing-services/client-info';
 import { ProcessingService } from '../processing-services/processing-service.entity';
 import { Job } from './job.entity';
@@ -10,6 +10,12 @@ export type TaskState = (typeof taskStates)[number];
 /** One source image of a job, and its current lease. */
 @Entity({ tableName: 'tasks' })
 @Unique({ properties: ['job', 'imageId'] })
+// What leasing scans: the open tasks of a job in id order, and the leased ones with their expiry.
+@Index({ name: 'tasks_open_index', expression: `create index "tasks_open_index" on "tasks" ("job_id", "id") where state in ('QUEUED', 'LEASED')` })
+@Index({
+  name: 'tasks_leased_index',
+  expression: `create index "tasks_leased_index" on "tasks" ("job_id") include ("lease_expires_at", "attempts") where state = 'LEASED'`,
+})
 export class Task {
   [OptionalProps]?:
     | 'state'
