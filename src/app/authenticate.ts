@@ -42,31 +42,26 @@ export async function authenticate(
   const credential = rest.length === 1 ? rest[0]! : '';
   if (!credential || !(isApiKey || scheme === 'token' || scheme === 'bearer')) return refused;
 
+  // A valid credential always gets in, whatever others sent from its address: the limits only
+  // decide whether a refusal is a 401 or a 429. Looking a credential up costs one indexed read, and
+  // refused keys are cached too, so a blocked address repeating itself costs memory reads.
   const addressSubject = `ip:${clientIp}`;
-  const addressWait = limiter.retryAfter(addressSubject);
-  if (addressWait > 0) return rateLimited(addressWait);
+  const refusal = (...subjects: string[]): AuthOutcome => {
+    const wait = limiter.recordFailure(addressSubject, ...subjects);
+    return wait > 0 ? rateLimited(wait) : refused;
+  };
 
   if (!isApiKey) {
     const principal = await users.authenticate(em, credential);
-    if (principal) return { ok: true, principal };
-    limiter.recordFailure(addressSubject);
-    return refused;
+    return principal ? { ok: true, principal } : refusal();
   }
   // Format and checksum first: a malformed or mistyped key is refused before any lookup.
   const key = parseApiKey(credential);
-  if (!key) {
-    limiter.recordFailure(addressSubject);
-    return refused;
-  }
-  // A prefix over its limit is still verified (cheap: cached, in memory), so strangers guessing
-  // at a public prefix cannot lock its rightful worker out; their wrong guesses get 429.
+  if (!key) return refusal();
   const cached = apiKeys.verifyCached(key);
   const verified = cached !== undefined ? cached : await apiKeys.verify(em, key);
   if (verified) {
     return { ok: true, principal: { kind: 'service', processingServiceId: verified.processingServiceId, apiKeyId: verified.apiKeyId } };
   }
-  const prefixSubject = `prefix:${key.prefix}`;
-  const prefixWait = limiter.retryAfter(prefixSubject);
-  limiter.recordFailure(addressSubject, prefixSubject);
-  return prefixWait > 0 ? rateLimited(prefixWait) : refused;
+  return refusal(`prefix:${key.prefix}`);
 }

@@ -15,14 +15,21 @@ import type { Config } from '../core/config';
 import { RateLimitedError } from '../core/errors';
 import type { Database } from '../db/database';
 import type { GatewayContext } from '../graphql/context';
-import { formatError, isUnexpected } from '../graphql/errors';
+import { formatError, formatErrorForProduction, isUnexpected } from '../graphql/errors';
+import { AddressBudget, anonymousBudgetPlugin, guardAnonymousRequests } from './anonymous-budget';
 import { contextBuilder } from './context';
+import { guardDocuments, type DocumentLimits } from './document-shape';
 import { heartbeatPlugin } from './heartbeat.plugin';
 import { buildGatewaySchema } from './schema';
 import type { Services } from './services';
 import { queryCostPlugin, type QueryCostLimit } from './query-cost';
+import { loggingContextFailures } from './request-failures';
+import { refuseInvalidUtf8Json, refuseUnstorableVariables, storableLiterals } from './string-inputs';
 
-export type GatewayConfig = Pick<Config, 'NODE_ENV' | 'TRUST_PROXY' | 'BODY_LIMIT_BYTES'>;
+export type GatewayConfig = Pick<
+  Config,
+  'NODE_ENV' | 'TRUST_PROXY' | 'BODY_LIMIT_BYTES' | 'ANONYMOUS_WORK_MS_PER_SECOND' | 'ANONYMOUS_WORK_BURST_MS'
+>;
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -33,7 +40,7 @@ export interface GatewayOptions {
 }
 
 /** Query shape limits (graphql-armor): bounded work per request, whatever the client sends. */
-export const queryLimits = { maxDepth: 12, maxAliases: 20, maxDirectives: 20, maxTokens: 5_000 };
+export const queryLimits = { maxDepth: 12, maxAliases: 20, maxDirectives: 20, maxTokens: 2_000 };
 
 /**
  * Cost = 2 per object, 1 per scalar, times the page size of each `first`: roughly the values a
@@ -44,6 +51,9 @@ export const queryLimits = { maxDepth: 12, maxAliases: 20, maxDirectives: 20, ma
  * much that the page was refused.
  */
 export const queryCostLimit: QueryCostLimit = { maxCost: 20_000, objectCost: 2, scalarCost: 1, depthCostFactor: 1 };
+
+/** Far above what real documents need: they are small, hold a few definitions and repeat no field in a selection set. */
+export const documentLimits: DocumentLimits = { maxBytes: 32 * 1024, maxMergePairs: 100, maxDefinitions: 20 };
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -82,6 +92,17 @@ export async function createGateway({ config, database, services, logger, schema
       return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
     },
   });
+  refuseInvalidUtf8Json(app);
+  const anonymousBudget = new AddressBudget({ msPerSecond: config.ANONYMOUS_WORK_MS_PER_SECOND, burstMs: config.ANONYMOUS_WORK_BURST_MS });
+  guardAnonymousRequests(app, anonymousBudget, '/graphql');
+  refuseUnstorableVariables(app, '/graphql');
+  guardDocuments(app, {
+    path: '/graphql',
+    limits: documentLimits,
+    maxTokens: queryLimits.maxTokens,
+    documentChecks: [storableLiterals],
+    onChecked: (request, ms) => request.headers.authorization === undefined && anonymousBudget.charge(request.ip, ms),
+  });
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
@@ -101,7 +122,8 @@ export async function createGateway({ config, database, services, logger, schema
     // Armor's token limit re-parses in a plugin hook, where any syntax error becomes a 500;
     // graphql-js enforces the same limit while parsing, answering 400 GRAPHQL_PARSE_FAILED.
     maxTokens: { enabled: false },
-    blockFieldSuggestion: { enabled: production },
+    // Its mask left a stray `?`; formatErrorForProduction drops suggestions from every message.
+    blockFieldSuggestion: { enabled: false },
   }).protect();
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -112,11 +134,14 @@ export async function createGateway({ config, database, services, logger, schema
     allowBatchedHttpRequests: false,
     // main.ts owns SIGTERM/SIGINT and stops the whole gateway in order.
     stopOnTerminationSignals: false,
+    // Apollo's own warnings as JSON lines in the same stream, not plain console output.
+    logger,
     parseOptions: { maxTokens: queryLimits.maxTokens },
-    formatError,
+    formatError: production ? formatErrorForProduction : formatError,
     validationRules: armor.validationRules,
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
+      anonymousBudgetPlugin(anonymousBudget),
       queryCostPlugin(queryCostLimit),
       fastifyApolloDrainPlugin(app),
       gatewayPlugin(),
@@ -133,7 +158,7 @@ export async function createGateway({ config, database, services, logger, schema
   });
   await apollo.start();
 
-  const context = contextBuilder(database.orm, services);
+  const context = loggingContextFailures(contextBuilder(database.orm, services));
   await app.register(fastifyApollo(apollo), { path: '/graphql', method: ['GET', 'POST', 'OPTIONS'], context });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

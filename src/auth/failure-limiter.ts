@@ -2,8 +2,8 @@ import { LRUCache } from 'lru-cache';
 
 /**
  * Counts failed authentications per subject (a client address, a key prefix) in a fixed window.
- * Once a subject's count reaches the limit, its further attempts are refused before any hashing
- * or database work until the window ends, so guessing is slow and cannot starve the CPU.
+ * Counting and deciding happen in one synchronous step, so requests racing each other cannot all
+ * pass a check made before the count: exactly `limit` failures per window are answered normally.
  */
 export class FailureLimiter {
   private readonly failures: LRUCache<string, { count: number; resetAt: number }>;
@@ -25,12 +25,43 @@ export class FailureLimiter {
     return Math.ceil((window.resetAt - now) / 1000);
   }
 
-  recordFailure(...subjects: readonly string[]): void {
+  /**
+   * Counts one failure for each subject. Returns the seconds to wait when a subject has now failed
+   * more than `limit` times in its window (the caller answers 429), else 0.
+   */
+  recordFailure(...subjects: readonly string[]): number {
     const now = Date.now();
+    let wait = 0;
     for (const subject of subjects) {
-      const window = this.failures.get(subject);
-      if (window && window.resetAt > now) window.count++;
-      else this.failures.set(subject, { count: 1, resetAt: now + this.windowSeconds * 1000 });
+      const window = this.openWindow(subject, now);
+      window.count++;
+      if (window.count > this.limit) wait = Math.max(wait, Math.ceil((window.resetAt - now) / 1000));
     }
+    return wait;
+  }
+
+  /**
+   * Claims one attempt for an expensive check (a password hash) before it runs: returns the
+   * seconds to wait when the subject has used up its window, else 0 after counting the attempt as
+   * a failure. `forgive` takes the count back once the attempt succeeded.
+   */
+  claimAttempt(subject: string): number {
+    const wait = this.retryAfter(subject);
+    if (wait > 0) return wait;
+    this.openWindow(subject, Date.now()).count++;
+    return 0;
+  }
+
+  forgive(subject: string): void {
+    const window = this.failures.get(subject);
+    if (window && window.count > 0) window.count--;
+  }
+
+  private openWindow(subject: string, now: number): { count: number; resetAt: number } {
+    const window = this.failures.get(subject);
+    if (window && window.resetAt > now) return window;
+    const fresh = { count: 0, resetAt: now + this.windowSeconds * 1000 };
+    this.failures.set(subject, fresh);
+    return fresh;
   }
 }

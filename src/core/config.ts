@@ -35,6 +35,8 @@ const configSchema = z
     ONLINE_WINDOW_SECONDS: positiveSeconds.default(60),
     AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
     AUTH_FAILURE_WINDOW_SECONDS: positiveSeconds.default(60),
+    ANONYMOUS_WORK_MS_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(50),
+    ANONYMOUS_WORK_BURST_MS: z.coerce.number().int().min(1).max(100_000_000).default(1_000),
   })
   .refine((c) => Boolean(c.ADMIN_EMAIL) === Boolean(c.ADMIN_PASSWORD), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',

@@ -29,7 +29,7 @@ export async function openDatabase(settings: DatabaseSettings, logger?: Logger):
   }
   let orm: MikroORM;
   try {
-    orm = await MikroORM.init(ormConfig({ clientUrl, poolSize: embedded ? 1 : settings.poolSize }));
+    orm = await MikroORM.init(ormConfig({ clientUrl, poolSize: embedded ? 1 : settings.poolSize, logger }));
   } catch (error) {
     await embedded?.stop();
     throw error;

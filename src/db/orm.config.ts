@@ -1,15 +1,29 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import type { Logger } from 'pino';
 import { entities } from './entities';
 import { migrationsList } from './migrations';
 
 export interface OrmSettings {
   clientUrl: string;
   poolSize: number;
+  /** Where the driver's own warnings go (e.g. a pooled connection the server dropped); else the console. */
+  logger?: Logger;
+}
+
+/** knex's logger interface, writing JSON through pino instead of plain lines to the console. */
+function driverLog(logger: Logger) {
+  const driver = logger.child({ component: 'database-driver' });
+  return {
+    warn: (message: unknown) => driver.warn(String(message)),
+    error: (message: unknown) => driver.error(String(message)),
+    deprecate: (method: unknown, alternative: unknown) => driver.warn(`${String(method)} is deprecated, use ${String(alternative)}`),
+    debug: (message: unknown) => driver.debug(String(message)),
+  };
 }
 
 /** MikroORM options for one database. The global EntityManager is off: every unit of work forks. */
-export function ormConfig({ clientUrl, poolSize }: OrmSettings): Options {
+export function ormConfig({ clientUrl, poolSize, logger }: OrmSettings): Options {
   return defineConfig({
     clientUrl,
     entities,
@@ -28,5 +42,6 @@ export function ormConfig({ clientUrl, poolSize }: OrmSettings): Options {
       silent: true,
     },
     debug: false,
+    ...(logger ? { driverOptions: { log: driverLog(logger) } } : {}),
   });
 }

@@ -42,3 +42,24 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
+
+const unsentNameRewrites: [RegExp, string][] = [
+  [/ ?Did you mean [^?]*\?/g, ''],
+  [/Field "[^"]+" of required type "[^"]+" was not provided\./g, 'A required input field was not provided.'],
+  [/^(Field|Directive) ("[^"]+") argument "[^"]+" of type "[^"]+" is required, but it was not provided\./, '$1 $2 is missing a required argument.'],
+];
+
+/**
+ * A client-facing message without the schema names the caller did not send: suggestions of
+ * fields and enum values, and the names of required fields and arguments it left out. With
+ * introspection off in production, those would reveal the schema one typo at a time.
+ */
+export function withoutUnsentNames(message: string): string {
+  return unsentNameRewrites.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), message);
+}
+
+/** `formatError` for production: the same, with messages that name only what the caller sent. */
+export function formatErrorForProduction(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const shaped = formatError(formatted, error);
+  return { ...shaped, message: withoutUnsentNames(shaped.message) };
+}

@@ -60,27 +60,40 @@ export class UserService {
 
   /**
    * Makes sure a superuser with this email exists (start-up bootstrap from ADMIN_EMAIL and
-   * ADMIN_PASSWORD). Idempotent: an existing user is promoted, its password left alone.
+   * ADMIN_PASSWORD). Idempotent, also for replicas starting together: an existing user is promoted,
+   * its password left alone.
    */
   async ensureSuperuser(em: EntityManager, emailInput: string, password: string): Promise<{ user: User; created: boolean }> {
     const email = normalizeEmail(emailInput, 'ADMIN_EMAIL');
     checkPassword(password);
-    const existing = await em.findOne(User, { email });
-    if (existing) {
+    const promoteExisting = async (): Promise<{ user: User; created: false } | null> => {
+      const existing = await em.findOne(User, { email });
+      if (!existing) return null;
       if (!existing.isSuperuser) {
         existing.isSuperuser = true;
         await em.flush();
       }
       return { user: existing, created: false };
+    };
+    const found = await promoteExisting();
+    if (found) return found;
+    try {
+      const user = await this.createUser(em, { kind: 'system' }, { email, password, isSuperuser: true });
+      return { user, created: true };
+    } catch (error) {
+      // Another replica starting at the same moment created it between our read and our insert.
+      if (!(error instanceof ConflictError)) throw error;
+      const raced = await promoteExisting();
+      if (!raced) throw error;
+      return raced;
     }
-    const user = await this.createUser(em, { kind: 'system' }, { email, password, isSuperuser: true });
-    return { user, created: true };
   }
 
   /**
    * Exchanges email and password for a session token. Unknown email and wrong password give the
-   * same error after the same amount of hashing work. Failures are counted per client address:
-   * past the limit, attempts are refused before any hashing, so guessing cannot starve the CPU.
+   * same error after the same amount of hashing work. Each attempt is claimed per client address
+   * before any hashing and given back when it succeeds: past the limit, attempts are refused
+   * before hashing, however many run at once, so guessing cannot starve the CPU.
    */
   async login(
     em: EntityManager,
@@ -89,18 +102,24 @@ export class UserService {
     clientAddress: string,
   ): Promise<{ token: string; user: User; principal: UserPrincipal }> {
     const subject = `login:${clientAddress}`;
-    const wait = this.loginFailures.retryAfter(subject);
+    const wait = this.loginFailures.claimAttempt(subject);
     if (wait > 0) throw new RateLimitedError('Too many failed login attempts; retry later', wait);
     const email = emailInput.trim().toLowerCase();
-    const user =
-      password.length <= PASSWORD_MAX_LENGTH && email.length <= 254
-        ? await em.findOne(User, { email }, { populate: ['passwordHash'] })
-        : null;
-    const valid = await verifyPassword(user?.passwordHash, password.slice(0, PASSWORD_MAX_LENGTH));
-    if (!user || !valid) {
-      this.loginFailures.recordFailure(subject);
-      throw new UnauthenticatedError('Invalid email or password');
+    let user: User | null;
+    let valid: boolean;
+    try {
+      user =
+        password.length <= PASSWORD_MAX_LENGTH && email.length <= 254
+          ? await em.findOne(User, { email }, { populate: ['passwordHash'] })
+          : null;
+      valid = await verifyPassword(user?.passwordHash, password.slice(0, PASSWORD_MAX_LENGTH));
+    } catch (error) {
+      // Only a wrong password counts against the address, not a database that is away.
+      this.loginFailures.forgive(subject);
+      throw error;
     }
+    if (!user || !valid) throw new UnauthenticatedError('Invalid email or password');
+    this.loginFailures.forgive(subject);
     const token = SESSION_TOKEN_TAG + randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.settings.sessionTtlSeconds * 1000);
     const session = em.create(UserSession, { user, tokenDigest: secretDigest(token), expiresAt });

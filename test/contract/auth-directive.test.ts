@@ -3,6 +3,7 @@ import { Arg, Directive, Field, ID, Int, Mutation, ObjectType, Query, Resolver }
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Auth } from '../../src/auth/auth-rule';
 import { AuthSchemaError } from '../../src/auth/auth.directive';
+import { loadConfig } from '../../src/core/config';
 import { createLogger } from '../../src/core/logger';
 import { createGateway } from '../../src/app/server';
 import { buildGatewaySchema } from '../../src/app/schema';
@@ -214,7 +215,7 @@ describe('the directive decides before the resolver runs', () => {
     gw = await startTestGateway();
     // The same services and database as the real gateway, with the guarded fields added.
     guarded = await createGateway({
-      config: { NODE_ENV: 'test', TRUST_PROXY: [], BODY_LIMIT_BYTES: 1024 * 1024 },
+      config: { ...loadConfig({}), NODE_ENV: 'test' },
       database: gw.database,
       services: gw.services,
       logger: createLogger('silent'),

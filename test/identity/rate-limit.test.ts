@@ -35,16 +35,42 @@ function expectRateLimited(response: GraphQLResponse, label: string) {
 }
 
 describe('failed authentications are rate-limited', () => {
-  it('blocks a client address after the limit, even with a good key, and leaves other addresses alone', async () => {
+  it('blocks a client address after the limit, lets valid keys and tokens from it in, and leaves other addresses alone', async () => {
     const { key, serviceId } = await serviceWithKey();
+    // Cached before the block, and one the address has never presented (a fresh lookup).
+    dataOf(await gw.gql(VIEWER, {}, from('198.51.100.1', `Api-Key ${key}`)));
+    const second = await serviceWithKey();
     for (let i = 0; i < LIMIT; i++) {
       const refused = await gw.gql(VIEWER, {}, from('198.51.100.1', `Api-Key ${generateApiKey().key}`));
       expect(refused.status).toBe(401);
     }
     expectRateLimited(await gw.gql(VIEWER, {}, from('198.51.100.1', `Api-Key ${generateApiKey().key}`)), 'another guess');
-    expectRateLimited(await gw.gql(VIEWER, {}, from('198.51.100.1', `Api-Key ${key}`)), 'the right key from the blocked address');
-    expectRateLimited(await gw.gql(VIEWER, {}, from('198.51.100.1', 'Token tok_0123456789abcdef')), 'a token from the blocked address');
+    expectRateLimited(await gw.gql(VIEWER, {}, from('198.51.100.1', 'Token tok_0123456789abcdef')), 'a bad token from the blocked address');
+    expect(dataOf(await gw.gql(VIEWER, {}, from('198.51.100.1', `Api-Key ${key}`))).viewer.processingService).toEqual({ id: serviceId });
+    expect(dataOf(await gw.gql(VIEWER, {}, from('198.51.100.1', `Api-Key ${second.key}`))).viewer.processingService).toEqual({
+      id: second.serviceId,
+    });
+    expect(dataOf(await gw.gql('{ viewer { user { id } } }', {}, from('198.51.100.1', world.admin))).viewer.user.id).toBeTruthy();
     expect(dataOf(await gw.gql(VIEWER, {}, from('198.51.100.2', `Api-Key ${key}`))).viewer.processingService).toEqual({ id: serviceId });
+  });
+
+  it('counts exactly under concurrency: of many bad keys sent at once, only the limit get 401', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: LIMIT * 4 }, () => gw.gql(VIEWER, {}, from('198.51.100.40', `Api-Key ${generateApiKey().key}`))),
+    );
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(LIMIT);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(LIMIT * 3);
+  });
+
+  it('counts exactly under concurrency: of many wrong passwords sent at once, only the limit are hashed', async () => {
+    const LOGIN = 'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { token } }';
+    const responses = await Promise.all(
+      Array.from({ length: LIMIT * 3 }, () => gw.gql(LOGIN, { email: ADMIN.email, password: 'not-the-password-2' }, { 'x-forwarded-for': '198.51.100.41' })),
+    );
+    const codes = responses.map((response) => errorOf(response).code);
+    expect(codes.filter((code) => code === 'UNAUTHENTICATED')).toHaveLength(LIMIT);
+    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(LIMIT * 2);
   });
 
   it('blocks guesses at one prefix from many addresses, but not the rightful key holder', async () => {
