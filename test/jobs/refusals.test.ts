@@ -113,19 +113,13 @@ describe('submitResults refuses each bad item on its own, with a typed code and 
       'BAD_USER_INPUT',
       'results.1.result.detections.0.classifications.0.logits',
     ],
-    [
-      'a NUL character',
-      (task) => ({ leaseToken: task.leaseToken, error: { error: 'bad\u0000byte' } }),
-      'BAD_USER_INPUT',
-      'results.1.error.error',
-    ],
     ['a malformed lease token', () => ({ leaseToken: 'not-a-token', error: { error: 'x' } }), 'BAD_USER_INPUT', 'results.1.leaseToken'],
     ['an unknown lease token', () => ({ leaseToken: `lt_${'A'.repeat(43)}`, error: { error: 'x' } }), 'NOT_FOUND', 'results.1'],
   ];
 
   it.each(bad.map((entry, index) => [...entry, index] as const))('%s', async (_name, item, code, path, index) => {
     const good = tasks[index]!;
-    const badTask = tasks[index + bad.length - 8] ?? tasks.at(-1)!;
+    const badTask = tasks[index + bad.length]!;
     let outcome: any;
     await leavesNoRow(async () => {
       // The good item is stored, so one result row is expected: count without it.
@@ -142,6 +136,17 @@ describe('submitResults refuses each bad item on its own, with a typed code and 
     const task = tasks.at(-1)!;
     const outcome = await world.submit(other.headers, [{ leaseToken: task.leaseToken, result: resultFor(task, pipeline) }]);
     expect(outcome).toEqual({ accepted: 0, duplicates: 0, refused: [expect.objectContaining({ code: 'FORBIDDEN', path: 'results.0' })] });
+  });
+
+  it('refuses a NUL character for the whole request, with its path, before anything is written', async () => {
+    const [good, bad] = tasks.slice(-4, -2);
+    await leavesNoRow(async () => {
+      const response = await world.submitRaw(worker.headers, [
+        { leaseToken: good!.leaseToken, result: resultFor(good!, pipeline) },
+        { leaseToken: bad!.leaseToken, error: { error: 'bad\u0000byte' } },
+      ]);
+      expect(errorOf(response)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'results.1.error.error' });
+    });
   });
 
   it('refuses a non-finite number for the whole request, before anything is written', async () => {
