@@ -17,6 +17,7 @@ import type { Database } from '../db/database';
 import type { GatewayContext } from '../graphql/context';
 import { formatError, formatErrorForProduction, isUnexpected } from '../graphql/errors';
 import { AddressBudget, anonymousBudgetPlugin, guardAnonymousRequests } from './anonymous-budget';
+import { registerConsole } from './console';
 import { contextBuilder } from './context';
 import { guardDocuments, type DocumentLimits } from './document-shape';
 import { heartbeatPlugin } from './heartbeat.plugin';
@@ -78,7 +79,7 @@ function gatewayPlugin(): ApolloServerPlugin<GatewayContext> {
 }
 
 /**
- * The HTTP server: Apollo on Fastify at /graphql (GET and POST), /healthz, /readyz. The context
+ * The HTTP server: Apollo on Fastify at /graphql (GET and POST), the console at /console, /healthz, /readyz. The context
  * builder resolves the caller, forks the EntityManager and creates the request's DataLoaders.
  */
 export async function createGateway({ config, database, services, logger, schema }: GatewayOptions): Promise<FastifyInstance> {
@@ -161,6 +162,7 @@ export async function createGateway({ config, database, services, logger, schema
   const context = loggingContextFailures(contextBuilder(database.orm, services));
   await app.register(fastifyApollo(apollo), { path: '/graphql', method: ['GET', 'POST', 'OPTIONS'], context });
 
+  await registerConsole(app);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const ready = await database.ping();
