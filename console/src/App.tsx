@@ -148,9 +148,9 @@ function Console({ onSignedOut }: { onSignedOut: () => void }) {
     <>
       <header className="bar">
         <strong>ps-gateway</strong>
-        <label>
-          Project
+        <label htmlFor="project-choice">Project</label>
           <select
+            id="project-choice"
             value={project?.id ?? ''}
             onChange={(event) => {
               setProjectId(event.target.value);
@@ -163,7 +163,6 @@ function Console({ onSignedOut }: { onSignedOut: () => void }) {
               </option>
             ))}
           </select>
-        </label>
         <nav aria-label="Sections">
           <button type="button" aria-current={page.name !== 'jobs' ? 'page' : undefined} onClick={() => setPage({ name: 'services' })}>
             Processing services

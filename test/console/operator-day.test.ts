@@ -200,7 +200,7 @@ describe.skipIf(!hasChromium)('the console in Chromium, against a real gateway',
       await drainer;
     }
     await context.close();
-  });
+  }, 90_000);
 
   it('a basic member sees the services but no key, service or job controls', async () => {
     const world = await createWorld(gw);
