@@ -360,7 +360,9 @@ function CreateService({ project, onCreated }: { project: Project; onCreated: (i
           <textarea name="description" rows={2} />
         </label>
         <label>
-          Endpoint URL <span className="muted">(empty for pull mode: workers call in)</span>
+          <span>
+            Endpoint URL <span className="muted">(empty for pull mode: workers call in)</span>
+          </span>
           <input name="endpointUrl" type="url" maxLength={1024} />
         </label>
         <ErrorMessage error={error} />
@@ -536,7 +538,9 @@ function EditService({
           <textarea name="description" rows={2} defaultValue={service.description} />
         </label>
         <label>
-          Endpoint URL <span className="muted">(empty for pull mode)</span>
+          <span>
+            Endpoint URL <span className="muted">(empty for pull mode)</span>
+          </span>
           <input name="endpointUrl" type="url" maxLength={1024} defaultValue={service.endpointUrl ?? ''} />
         </label>
         <fieldset>
@@ -689,7 +693,8 @@ function Jobs({ project, can }: { project: Project; can: Permissions }) {
                 <td>{job.processingServices?.map((service) => service.name).join(', ') || <span className="muted">none yet</span>}</td>
                 <td><When iso={job.createdAt} /></td>
                 {can.runJobs && (
-                  <td className="actions">
+                  <td>
+                    <div className="actions">
                     {['CREATED', 'QUEUED', 'RUNNING'].includes(job.status) && (
                       <button type="button" onClick={() => window.confirm(`Cancel job ${job.name}?`) && act('ConsoleCancelJob', { id: job.id })}>
                         Cancel
@@ -700,6 +705,7 @@ function Jobs({ project, can }: { project: Project; can: Permissions }) {
                         Retry failed
                       </button>
                     )}
+                    </div>
                   </td>
                 )}
               </tr>
@@ -746,7 +752,9 @@ function CreateJob({ project, onCreated }: { project: Project; onCreated: () => 
           <input name="pipelineSlug" required maxLength={255} />
         </label>
         <label>
-          Images, one <code>id,url</code> per line
+          <span>
+            Images, one <code>id,url</code> per line
+          </span>
           <textarea name="images" rows={5} value={text} onChange={(event) => setText(event.target.value)} />
         </label>
         <label>
