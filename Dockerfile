@@ -11,8 +11,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# Compiles src/ only: bench/ and examples/ are not part of the image.
-RUN npx tsc -p tsconfig.build.json
+COPY console ./console
+# Compiles src/ only: bench/ and examples/ are not part of the image. Then the console (vite).
+RUN npx tsc -p tsconfig.build.json && npm run -s build:console
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -23,6 +24,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/console ./dist/console
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]

@@ -1,7 +1,7 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 /**
  * No inline script or style, nothing from another origin, no framing: an injected string
@@ -27,15 +27,13 @@ const securityHeaders: Record<string, string> = {
   'permissions-policy': 'camera=(), microphone=(), geolocation=()',
 };
 
-/** The package root, the same from src/app (tests) and from dist/src/app (built). */
-function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
-
-/** Where `npm run build` writes the console (vite, console/vite.config.mts). */
-export const consoleBuildDir = join(packageRoot(), 'dist', 'console');
+/**
+ * Where `npm run build` writes the console (console/vite.config.mts): dist/console, which is
+ * ../../console from the compiled dist/src/app and ../../dist/console from the sources (tests).
+ */
+export const consoleBuildDir = [join(__dirname, '..', '..', 'console'), join(__dirname, '..', '..', 'dist', 'console')].find((dir) =>
+  existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'assets')),
+) ?? join(__dirname, '..', '..', 'dist', 'console');
 
 /**
  * Serves the built console at /console. Assets have content-hashed names, so they are cached
