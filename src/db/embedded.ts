@@ -1,5 +1,3 @@
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -65,6 +63,9 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; snapsho
     unlock = await lockDataDir(dataDir);
   }
   try {
+    // Loaded here so that a gateway on DATABASE_URL never holds the embedded engine in memory.
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     const db = await PGlite.create({ dataDir, loadDataDir: options.snapshot });
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
     await server.start();
