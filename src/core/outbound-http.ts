@@ -160,12 +160,12 @@ export class OutboundHttp {
         body: options.json === undefined ? undefined : JSON.stringify(options.json),
       });
       if (response.statusCode >= 300 && response.statusCode < 400) {
-        response.body.destroy();
+        discard(response.body);
         throw new EndpointRefusedError(`${where} answered HTTP ${response.statusCode}, a redirect; redirects are not followed`);
       }
       const declared = Number(response.headers['content-length']);
       if (Number.isFinite(declared) && declared > options.maxResponseBytes) {
-        response.body.destroy();
+        discard(response.body);
         throw new EndpointRefusedError(`${where} answered more than ${options.maxResponseBytes} bytes`);
       }
       const chunks: Buffer[] = [];
@@ -173,7 +173,7 @@ export class OutboundHttp {
       for await (const chunk of response.body) {
         size += (chunk as Buffer).length;
         if (size > options.maxResponseBytes) {
-          response.body.destroy();
+          discard(response.body);
           throw new EndpointRefusedError(`${where} answered more than ${options.maxResponseBytes} bytes`);
         }
         chunks.push(chunk as Buffer);
@@ -193,6 +193,12 @@ export class OutboundHttp {
   close(): Promise<void> {
     return this.agent.close();
   }
+}
+
+/** Drops an answer we will not read; the abort it causes is expected, not an error to report. */
+function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 function translate(error: unknown, where: string, signal: AbortSignal, timeoutMs: number): Error {
