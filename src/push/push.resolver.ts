@@ -2,10 +2,9 @@ import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { Auth } from '../auth/auth-rule';
 import { parseId } from '../core/ids';
 import type { GatewayContext } from '../graphql/context';
-import { PipelineRegistrationResult } from '../pipelines/pipeline.type';
 import type { PushHealthService } from './push-health.service';
 import type { PushPipelineSync } from './push-pipeline-sync.service';
-import { ProcessingServiceCheckType } from './push.type';
+import { PipelineSyncResultType, ProcessingServiceCheckType } from './push.type';
 
 declare module '../graphql/context' {
   interface GatewayServices {
@@ -34,11 +33,11 @@ export class PushResolver {
   }
 
   @Auth('PROJECT_MANAGER', { scope: 'ProcessingService', arg: 'id' })
-  @Mutation(() => PipelineRegistrationResult, {
+  @Mutation(() => PipelineSyncResultType, {
     description:
       "Reads the pipelines a push-mode service advertises at GET /info and registers them in each of its projects, exactly as a worker's registerPipelines does (same limits, refusals and idempotence). An endpoint that is refused or fails: ENDPOINT_REFUSED, ENDPOINT_UNREACHABLE or ENDPOINT_BAD_ANSWER, with nothing stored.",
   })
-  async syncProcessingServicePipelines(@Arg('id', () => ID) id: string, @Ctx() { em, services }: GatewayContext): Promise<PipelineRegistrationResult> {
+  async syncProcessingServicePipelines(@Arg('id', () => ID) id: string, @Ctx() { em, services }: GatewayContext): Promise<PipelineSyncResultType> {
     const outcome = await services.pushPipelineSync.sync(em, parseId(id));
     return { timestamp: new Date(), success: true, ...outcome };
   }

@@ -1,5 +1,6 @@
 import { Field, Float, ObjectType } from 'type-graphql';
 import { Auth } from '../auth/auth-rule';
+import { AlgorithmType, PipelineType } from '../pipelines/pipeline.type';
 import { ProcessingServiceType } from '../processing-services/processing-service.type';
 
 /** Reached only through checkProcessingService, whose rule already applies. */
@@ -37,4 +38,24 @@ export class ProcessingServiceCheckType {
 
   @Field(() => Date)
   checkedAt!: Date;
+}
+
+/** Reached only through syncProcessingServicePipelines, whose rule already applies. */
+@Auth('USER')
+@ObjectType('PipelineSyncResult', { description: "What syncProcessingServicePipelines registered from the endpoint's /info." })
+export class PipelineSyncResultType {
+  @Field(() => Date)
+  timestamp!: Date;
+
+  @Field(() => Boolean, { description: 'Always true: a sync that fails returns an error instead.' })
+  success!: boolean;
+
+  @Field(() => [PipelineType], { description: 'Every advertised pipeline, in /info order.' })
+  pipelines!: PipelineType[];
+
+  @Field(() => [PipelineType], { description: 'The pipelines this call created (not those it only linked).' })
+  pipelinesCreated!: PipelineType[];
+
+  @Field(() => [AlgorithmType], { description: 'The algorithms this call created.' })
+  algorithmsCreated!: AlgorithmType[];
 }
