@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EndpointRefusedError, EndpointUnreachableError, OutboundHttp, type Resolver } from '../../src/core/outbound-http';
+import { EndpointRefusedError, EndpointUnreachableError, OutboundHttp, type OutboundPolicy, type Resolver } from '../../src/core/outbound-http';
 import { startPushEndpoint, type PushEndpoint } from '../support/push-endpoint';
 
 const get = { method: 'GET', timeoutMs: 2_000, maxResponseBytes: 1024 * 1024 } as const;
-const policy = { allowedNetworks: ['127.0.0.1'], deniedNetworks: [], connectTimeoutMs: 1_000 };
+const policy: OutboundPolicy = { allowedNetworks: ['127.0.0.1'], deniedNetworks: [], connectTimeoutMs: 1_000 };
 
 describe('outbound calls to user-supplied endpoints', () => {
   let endpoint: PushEndpoint;

@@ -241,7 +241,7 @@ describe('push-mode services', () => {
       expect(results).toHaveLength(3);
       expect(results.every((result) => message.test(result.error ?? ''))).toBe(true);
       // One batch of three, sent (1 + RETRIES) times in each of MAX_ATTEMPTS leases.
-      expect(endpoint.processed).toHaveLength(MAX_ATTEMPTS * (1 + RETRIES));
+      expect(endpoint.hits.filter((hit) => hit.path === 'process')).toHaveLength(MAX_ATTEMPTS * (1 + RETRIES));
     }, 20_000);
 
     it('a 422 is an error result for its tasks, with the endpoint detail, and is not retried within the lease', async () => {

@@ -25,6 +25,8 @@ export interface PushEndpoint {
   processed: string[][];
   /** Stops answering: the server closes and its port refuses connections. */
   close(): Promise<void>;
+  /** Lets the test process exit while it still listens. */
+  unref(): void;
 }
 
 const HUGE_BYTES = 50 * 1024 * 1024;
@@ -73,7 +75,7 @@ function results(pipeline: AdvertisedPipeline | undefined, slug: string, images:
  */
 export async function startPushEndpoint(pipelines: AdvertisedPipeline[] = []): Promise<PushEndpoint> {
   const hanging = new Set<ServerResponse>();
-  const endpoint: Omit<PushEndpoint, 'url' | 'port' | 'close'> = { behaviour: {}, pipelines, hits: [], processed: [] };
+  const endpoint: Omit<PushEndpoint, 'url' | 'port' | 'close' | 'unref'> = { behaviour: {}, pipelines, hits: [], processed: [] };
   const server: Server = createServer(async (request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname.replace(/^\//, '') as keyof PushEndpoint['behaviour'];
     endpoint.hits.push({ path, at: Date.now() });
@@ -149,6 +151,7 @@ export async function startPushEndpoint(pipelines: AdvertisedPipeline[] = []): P
   return Object.assign(endpoint, {
     url: `http://127.0.0.1:${port}`,
     port,
+    unref: () => void server.unref(),
     async close() {
       for (const response of hanging) response.destroy();
       server.closeAllConnections();
