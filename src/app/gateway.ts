@@ -54,7 +54,7 @@ export async function startGateway(
       concurrencyPerService: config.PUSH_CONCURRENCY_PER_SERVICE,
       retryBackoffMs: config.PUSH_RETRY_BACKOFF_MS,
     }, logger);
-    push.start();
+    if (config.PUSH_RUNNER === 'on') push.start();
     return {
       app,
       database,
