@@ -84,8 +84,7 @@ let world: World;
 let manager: { email: string; auth: string };
 
 beforeAll(async () => {
-  // Its background queries would be counted with the request's.
-  gw = await startTestGateway({ PUSH_RUNNER: 'off' });
+  gw = await startTestGateway();
   world = await createWorld(gw);
   manager = await world.createUser('manager');
 });

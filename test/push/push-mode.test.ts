@@ -44,6 +44,7 @@ describe('push-mode services', () => {
   beforeAll(async () => {
     gw = await startTestGateway({
       ENDPOINT_ALLOWED_NETWORKS: '127.0.0.1',
+      PUSH_RUNNER: 'on',
       PUSH_HEALTH_CHECK_INTERVAL_SECONDS: '1',
       PUSH_POLL_INTERVAL_MS: '100',
       PUSH_RETRIES: String(RETRIES),
