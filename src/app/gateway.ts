@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../core/config';
 import { createLogger } from '../core/logger';
+import { PushRunner } from '../push/push-runner';
 import { migrate, openDatabase, type Database } from '../db/database';
 import { createGateway } from './server';
 import { createServices, type Services } from './services';
@@ -47,6 +48,13 @@ export async function startGateway(
     }
     const app = await createGateway({ config, database, services, logger, schema: options.schema });
     const address = await app.listen({ host: config.HOST, port: config.PORT });
+    const push = new PushRunner(() => database.orm.em.fork(), services.pushHealth, services.pushDispatch, {
+      healthIntervalSeconds: config.PUSH_HEALTH_CHECK_INTERVAL_SECONDS,
+      pollIntervalMs: config.PUSH_POLL_INTERVAL_MS,
+      concurrencyPerService: config.PUSH_CONCURRENCY_PER_SERVICE,
+      retryBackoffMs: config.PUSH_RETRY_BACKOFF_MS,
+    }, logger);
+    if (config.PUSH_RUNNER === 'on') push.start();
     return {
       app,
       database,
@@ -56,10 +64,11 @@ export async function startGateway(
         // In-flight requests get this long to finish before their connections are cut.
         const deadline = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         try {
-          await app.close();
+          await Promise.all([app.close(), push.stop()]);
         } finally {
           clearTimeout(deadline);
         }
+        await services.outbound.close();
         await database.close();
       },
     };

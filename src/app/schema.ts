@@ -10,6 +10,7 @@ import { JobResolver, JobResultResolver, JobWorkerResolver } from '../jobs/job.r
 import { PipelineResolver, ProcessingServicePipelinesResolver } from '../pipelines/pipeline.resolver';
 import { ProcessingServiceResolver } from '../processing-services/processing-service.resolver';
 import { ProjectMembershipResolver, ProjectResolver } from '../projects/project.resolver';
+import { PushResolver } from '../push/push.resolver';
 import { UserResolver } from '../users/user.resolver';
 import { ViewerResolver } from './viewer.resolver';
 
@@ -26,6 +27,7 @@ export const resolvers: NonEmptyArray<Function> = [
   JobResolver,
   JobWorkerResolver,
   JobResultResolver,
+  PushResolver,
 ];
 
 const projectScope = (projectId: number): ScopeRef => ({ projectIds: () => [projectId] });

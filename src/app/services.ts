@@ -1,12 +1,17 @@
 import { ApiKeyService } from '../api-keys/api-key.service';
 import { FailureLimiter } from '../auth/failure-limiter';
 import type { Config } from '../core/config';
+import { OutboundHttp } from '../core/outbound-http';
 import type { GatewayServices } from '../graphql/context';
 import { JobService } from '../jobs/job.service';
 import { PipelineRegistrationService } from '../pipelines/pipeline-registration.service';
 import { HeartbeatService } from '../processing-services/heartbeat.service';
 import { ProcessingServiceService } from '../processing-services/processing-service.service';
 import { ProjectService } from '../projects/project.service';
+import { PushEndpointClient } from '../push/endpoint-client';
+import { PushDispatchService } from '../push/push-dispatch.service';
+import { PushHealthService } from '../push/push-health.service';
+import { PushPipelineSync } from '../push/push-pipeline-sync.service';
 import { UserService } from '../users/user.service';
 
 export type ServiceSettings = Pick<
@@ -17,6 +22,16 @@ export type ServiceSettings = Pick<
   | 'ONLINE_WINDOW_SECONDS'
   | 'AUTH_FAILURE_LIMIT'
   | 'AUTH_FAILURE_WINDOW_SECONDS'
+  | 'ENDPOINT_ALLOWED_NETWORKS'
+  | 'ENDPOINT_DENIED_NETWORKS'
+  | 'ENDPOINT_CONNECT_TIMEOUT_MS'
+  | 'ENDPOINT_CHECK_TIMEOUT_MS'
+  | 'ENDPOINT_PROCESS_TIMEOUT_MS'
+  | 'ENDPOINT_MAX_RESPONSE_BYTES'
+  | 'PUSH_HEALTH_CHECK_INTERVAL_SECONDS'
+  | 'PUSH_BATCH_SIZE'
+  | 'PUSH_RETRIES'
+  | 'PUSH_RETRY_BACKOFF_MS'
 >;
 
 /**
@@ -27,6 +42,18 @@ export function createServices(config: ServiceSettings) {
   const heartbeats = new HeartbeatService({ writeIntervalSeconds: config.HEARTBEAT_WRITE_INTERVAL_SECONDS });
   const apiKeys = new ApiKeyService({ cacheTtlSeconds: config.API_KEY_CACHE_TTL_SECONDS });
   const authFailures = new FailureLimiter(config.AUTH_FAILURE_LIMIT, config.AUTH_FAILURE_WINDOW_SECONDS);
+  const pipelineRegistration = new PipelineRegistrationService();
+  const jobs = new JobService();
+  const outbound = new OutboundHttp({
+    allowedNetworks: config.ENDPOINT_ALLOWED_NETWORKS,
+    deniedNetworks: config.ENDPOINT_DENIED_NETWORKS,
+    connectTimeoutMs: config.ENDPOINT_CONNECT_TIMEOUT_MS,
+  });
+  const endpoints = new PushEndpointClient(outbound, {
+    checkTimeoutMs: config.ENDPOINT_CHECK_TIMEOUT_MS,
+    processTimeoutMs: config.ENDPOINT_PROCESS_TIMEOUT_MS,
+    maxResponseBytes: config.ENDPOINT_MAX_RESPONSE_BYTES,
+  });
   const services = {
     settings: { onlineWindowSeconds: config.ONLINE_WINDOW_SECONDS },
     users: new UserService({ sessionTtlSeconds: config.SESSION_TTL_SECONDS }, authFailures),
@@ -34,9 +61,17 @@ export function createServices(config: ServiceSettings) {
     processingServices: new ProcessingServiceService(apiKeys),
     apiKeys,
     heartbeats,
-    pipelineRegistration: new PipelineRegistrationService(),
-    jobs: new JobService(),
+    pipelineRegistration,
+    jobs,
     authFailures,
+    outbound,
+    pushHealth: new PushHealthService(endpoints, { intervalSeconds: config.PUSH_HEALTH_CHECK_INTERVAL_SECONDS }),
+    pushPipelineSync: new PushPipelineSync(endpoints, pipelineRegistration),
+    pushDispatch: new PushDispatchService(jobs, endpoints, {
+      batchSize: config.PUSH_BATCH_SIZE,
+      retries: config.PUSH_RETRIES,
+      retryBackoffMs: config.PUSH_RETRY_BACKOFF_MS,
+    }),
   };
   return services satisfies GatewayServices;
 }

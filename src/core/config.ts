@@ -1,15 +1,45 @@
 import { z } from 'zod';
+import { parseNetwork } from './outbound-http';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const positiveSeconds = z.coerce.number().int().min(1).max(86_400);
+const milliseconds = z.coerce.number().int().min(1).max(3_600_000);
+
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  );
+
+const networkList = commaList.refine(
+  (entries) =>
+    entries.every((entry) => {
+      try {
+        parseNetwork(entry);
+        return true;
+      } catch {
+        return false;
+      }
+    }),
+  'must be comma-separated IP addresses or CIDRs',
+);
 
 /** Every setting the gateway reads from the environment; `.env.example` documents each one. */
 const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+    PORT: z
+      .string()
+      .regex(/^\d+$/, 'must be a port number from 0 to 65535')
+      .transform(Number)
+      .pipe(z.number().max(65_535, 'must be a port number from 0 to 65535'))
+      .default(4000),
     LOG_LEVEL: z.enum(logLevels).default('info'),
     DATABASE_URL: z
       .string()
@@ -19,15 +49,7 @@ const configSchema = z
     DATA_DIR: z.string().min(1).default('./data'),
     ADMIN_EMAIL: z.email().optional(),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
-    TRUST_PROXY: z
-      .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((entry) => entry.trim())
-          .filter(Boolean),
-      ),
+    TRUST_PROXY: commaList,
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
     SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(365 * 24 * 3600).default(14 * 24 * 3600),
     API_KEY_CACHE_TTL_SECONDS: positiveSeconds.default(10),
@@ -37,6 +59,19 @@ const configSchema = z
     AUTH_FAILURE_WINDOW_SECONDS: positiveSeconds.default(60),
     ANONYMOUS_WORK_MS_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(50),
     ANONYMOUS_WORK_BURST_MS: z.coerce.number().int().min(1).max(100_000_000).default(1_000),
+    ENDPOINT_ALLOWED_NETWORKS: networkList,
+    ENDPOINT_DENIED_NETWORKS: networkList,
+    ENDPOINT_CONNECT_TIMEOUT_MS: milliseconds.default(5_000),
+    ENDPOINT_CHECK_TIMEOUT_MS: milliseconds.default(10_000),
+    ENDPOINT_PROCESS_TIMEOUT_MS: milliseconds.default(120_000),
+    ENDPOINT_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
+    PUSH_HEALTH_CHECK_INTERVAL_SECONDS: positiveSeconds.default(30),
+    PUSH_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(8),
+    PUSH_CONCURRENCY_PER_SERVICE: z.coerce.number().int().min(1).max(100).default(4),
+    PUSH_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+    PUSH_RETRY_BACKOFF_MS: milliseconds.default(1_000),
+    PUSH_POLL_INTERVAL_MS: milliseconds.default(1_000),
+    PUSH_RUNNER: z.enum(['on', 'off']).default('on'),
   })
   .refine((c) => Boolean(c.ADMIN_EMAIL) === Boolean(c.ADMIN_PASSWORD), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',

@@ -101,7 +101,7 @@ export interface RenewOutcome {
  * The request's heartbeat is recorded elsewhere; here the report only attributes leases and results.
  */
 export interface WorkerCall {
-  principal: ServicePrincipal;
+  principal: Pick<ServicePrincipal, 'processingServiceId'>;
   observed: ObservedClientInfo;
   reported?: ReportedClientInfo | null;
 }
@@ -471,6 +471,18 @@ export class JobService {
    * job that is not running (canceled, finished, its pipeline disabled) gives an empty batch.
    */
   async reserve(em: EntityManager, call: WorkerCall, jobId: number, batchSize: number): Promise<LeasedTask[]> {
+    return this.lease(em, call, jobId, batchSize, 'PULL');
+  }
+
+  /**
+   * The same lease as `reserve`, taken by the gateway on behalf of a push-mode service that it
+   * then sends the tasks to: so pull workers and push dispatch on every replica share one queue.
+   */
+  async reserveForPush(em: EntityManager, call: WorkerCall, jobId: number, batchSize: number): Promise<LeasedTask[]> {
+    return this.lease(em, call, jobId, batchSize, 'PUSH');
+  }
+
+  private async lease(em: EntityManager, call: WorkerCall, jobId: number, batchSize: number, mode: 'PULL' | 'PUSH'): Promise<LeasedTask[]> {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > JOB_LIMITS.batchSize) {
       throw new ValidationError(`must be 1 to ${JOB_LIMITS.batchSize}`, 'batchSize');
     }
@@ -480,9 +492,9 @@ export class JobService {
     const [eligible]: { allowed: boolean }[] = await connection.execute(
       `select (exists (select 1 from processing_service_projects where processing_service_id = s.id and project_id = j.project_id)
            and exists (select 1 from processing_service_pipelines where processing_service_id = s.id and pipeline_id = j.pipeline_id)
-           and coalesce(s.endpoint_url, '') = '') as allowed
+           and (coalesce(s.endpoint_url, '') <> '') = ?) as allowed
          from jobs j, processing_services s where j.id = ? and s.id = ?`,
-      [jobId, serviceId],
+      [mode === 'PUSH', jobId, serviceId],
     );
     if (!eligible?.allowed) throw new ForbiddenError('This processing service may not take tasks from this job');
     const tokens = Array.from({ length: batchSize }, () => newLeaseToken());

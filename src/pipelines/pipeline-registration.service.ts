@@ -44,7 +44,7 @@ export class PipelineRegistrationService {
    */
   async register(
     em: EntityManager,
-    caller: ServicePrincipal,
+    caller: Pick<ServicePrincipal, 'processingServiceId'>,
     projectId: number,
     pipelines: readonly PipelineConfig[],
   ): Promise<RegistrationOutcome> {
@@ -66,7 +66,7 @@ export class PipelineRegistrationService {
     };
   }
 
-  private async checkAccess(em: EntityManager, caller: ServicePrincipal, projectId: number): Promise<void> {
+  private async checkAccess(em: EntityManager, caller: Pick<ServicePrincipal, 'processingServiceId'>, projectId: number): Promise<void> {
     const [row]: { linked: boolean }[] = await em.execute(
       `select exists (select 1 from processing_service_projects
                       where project_id = p.id and processing_service_id = ?) as linked

@@ -1,4 +1,4 @@
-import { Entity, Property } from '@mikro-orm/core';
+import { Entity, Index, Property } from '@mikro-orm/core';
 import { BaseEntity } from '../core/base.entity';
 import type { ClientInfo } from './client-info';
 
@@ -7,8 +7,20 @@ import type { ClientInfo } from './client-info';
  * `endpointUrl` and the heartbeat fields, never stored.
  */
 @Entity({ tableName: 'processing_services' })
+@Index({
+  name: 'processing_services_push_health_index',
+  expression: `create index "processing_services_push_health_index" on "processing_services" ("health_check_claimed_at") where coalesce(endpoint_url, '') <> ''`,
+})
 export class ProcessingService extends BaseEntity<
-  'description' | 'endpointUrl' | 'lastSeen' | 'lastSeenLive' | 'lastSeenLatency' | 'lastSeenClientInfo'
+  | 'description'
+  | 'endpointUrl'
+  | 'lastSeen'
+  | 'lastSeenLive'
+  | 'lastSeenLatency'
+  | 'lastSeenClientInfo'
+  | 'lastSeenReadyPipelines'
+  | 'lastCheckError'
+  | 'healthCheckClaimedAt'
 > {
   @Property({ type: 'string', length: 255 })
   name!: string;
@@ -30,4 +42,16 @@ export class ProcessingService extends BaseEntity<
 
   @Property({ type: 'json', nullable: true })
   lastSeenClientInfo?: ClientInfo | null;
+
+  /** Push mode: the pipeline slugs its last health check found ready. */
+  @Property({ type: 'json', nullable: true })
+  lastSeenReadyPipelines?: string[] | null;
+
+  /** Push mode: why its last health check failed; null when it succeeded. */
+  @Property({ type: 'text', nullable: true })
+  lastCheckError?: string | null;
+
+  /** Push mode: when a replica last took its health check, so that one check runs per interval among all replicas. */
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  healthCheckClaimedAt?: Date | null;
 }

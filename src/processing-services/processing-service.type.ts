@@ -1,5 +1,5 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Auth } from '../auth/auth-rule';
 import { registerStringEnum } from '../graphql/enum';
 
@@ -12,7 +12,7 @@ export const ServiceModeEnum = registerStringEnum(
 export const ServiceStatusEnum = registerStringEnum(
   ['ONLINE', 'OFFLINE', 'UNKNOWN'] as const,
   'ProcessingServiceStatus',
-  'ONLINE while the last heartbeat is recent and live; UNKNOWN before the first one.',
+  'ONLINE while the last heartbeat (pull mode) or health check (push mode) is recent and live; UNKNOWN before the first one.',
 );
 
 /** Reached only through its service, whose rule already applies. */
@@ -64,6 +64,15 @@ export class ProcessingServiceType {
 
   @Field(() => Boolean, { nullable: true })
   lastSeenLive?: boolean | null;
+
+  @Field(() => Float, { nullable: true, description: 'Push mode: seconds its last health check took to answer /livez; null when it failed.' })
+  lastSeenLatency?: number | null;
+
+  @Field(() => [String], { nullable: true, description: 'Push mode: the pipeline slugs its last health check found ready (/readyz).' })
+  lastSeenReadyPipelines?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Push mode: why its last health check failed; null when it succeeded.' })
+  lastCheckError?: string | null;
 
   @Field(() => Date)
   createdAt!: Date;

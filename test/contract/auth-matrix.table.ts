@@ -142,6 +142,14 @@ export const matrix: Record<string, MatrixRow> = {
     variables: async (w) => ({ id: await w.freshKeyInA() }),
     expect: { ...allUsers('FORBIDDEN', 'FORBIDDEN'), otherManager: 'NOT_FOUND', superuser: 'data' },
   },
+  'Mutation.checkProcessingService': {
+    variables: async (w) => ({ id: await w.freshPushServiceInA() }),
+    expect: { ...allUsers('FORBIDDEN', 'FORBIDDEN'), otherManager: 'NOT_FOUND', superuser: 'data' },
+  },
+  'Mutation.syncProcessingServicePipelines': {
+    variables: async (w) => ({ id: await w.freshPushServiceInA() }),
+    expect: { ...allUsers('FORBIDDEN', 'FORBIDDEN'), otherManager: 'NOT_FOUND', superuser: 'data' },
+  },
   'Mutation.heartbeat': {
     variables: () => ({}),
     expect: {

@@ -111,7 +111,7 @@ describe('every root operation answers each caller as the auth table says', () =
   let world: MatrixWorld;
 
   beforeAll(async () => {
-    gw = await startTestGateway();
+    gw = await startTestGateway({ ENDPOINT_ALLOWED_NETWORKS: '127.0.0.1' });
     world = await createMatrixWorld(gw);
   });
   afterAll(() => gw?.close());

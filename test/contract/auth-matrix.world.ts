@@ -1,4 +1,5 @@
 import { ADMIN, type TestGateway } from '../support/gateway';
+import { startPushEndpoint } from '../support/push-endpoint';
 import { createWorld, dataOf, unique } from '../support/world';
 import type { Caller } from './auth-matrix.table';
 
@@ -16,6 +17,8 @@ export interface MatrixWorld {
   freshUserEmail(): Promise<string>;
   freshMemberOfA(): Promise<string>;
   freshServiceInA(): Promise<string>;
+  /** A push-mode service in project A whose endpoint (on loopback, allowed) serves the contract. */
+  freshPushServiceInA(): Promise<string>;
   freshKeyInA(): Promise<string>;
   /** A pipeline service A registered in project A, and a job of it with tasks left to lease. */
   pipelineSlugA: string;
@@ -70,6 +73,8 @@ export async function createMatrixWorld(gw: TestGateway): Promise<MatrixWorld> {
     return job.id;
   };
   const jobA = await createJob();
+  const endpoint = await startPushEndpoint([{ slug: unique('matrix-push-pipeline') }]);
+  endpoint.unref();
   const emails: Partial<Record<Caller, string>> = { member: member.email, otherManager: otherManager.email };
   const headers: Record<Caller, Record<string, string>> = {
     anonymous: {},
@@ -99,6 +104,7 @@ export async function createMatrixWorld(gw: TestGateway): Promise<MatrixWorld> {
       return user.id;
     },
     freshServiceInA: () => world.createService({ projectIds: [projectA] }),
+    freshPushServiceInA: () => world.createService({ projectIds: [projectA], endpointUrl: endpoint.url }),
     freshKeyInA: async () => (await world.generateKey(await world.createService({ projectIds: [projectA] }))).id,
     pipelineSlugA,
     jobA,

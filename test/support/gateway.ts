@@ -82,6 +82,8 @@ export async function startTestGateway(
     ADMIN_PASSWORD: ADMIN.password,
     // The embedded fallback's socket takes one connection; a second one is reset.
     DATABASE_POOL_SIZE: db.realPostgres ? '10' : '1',
+    // Background health checks and dispatch would add statements to every count; push tests turn them on.
+    PUSH_RUNNER: 'off',
     ...env,
   });
   let gateway: RunningGateway;

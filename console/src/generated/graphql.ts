@@ -53,7 +53,7 @@ export type ProcessingServiceMode =
   | 'PULL'
   | 'PUSH';
 
-/** ONLINE while the last heartbeat is recent and live; UNKNOWN before the first one. */
+/** ONLINE while the last heartbeat (pull mode) or health check (push mode) is recent and live; UNKNOWN before the first one. */
 export type ProcessingServiceStatus =
   | 'OFFLINE'
   | 'ONLINE'

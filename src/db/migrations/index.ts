@@ -1,9 +1,11 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125083502_initial } from './Migration20261125083502_initial';
 import { Migration20261203120000_jobs } from './Migration20261203120000_jobs';
+import { Migration20261203230000_push_mode } from './Migration20261203230000_push_mode';
 
 /** Applied in order. Add new migrations at the end; never edit one that has shipped. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125083502_initial', class: Migration20261125083502_initial },
   { name: 'Migration20261203120000_jobs', class: Migration20261203120000_jobs },
+  { name: 'Migration20261203230000_push_mode', class: Migration20261203230000_push_mode },
 ];
