@@ -6,8 +6,6 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root,
   base: '/console/',
-  // esbuild's automatic JSX runtime: no React plugin needed for a production build.
-  esbuild: { jsx: 'automatic' },
   build: {
     outDir: fileURLToPath(new URL('../dist/console', import.meta.url)),
     emptyOutDir: true,
