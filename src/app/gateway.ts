@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import type { Config } from '../core/config';
 import { createLogger } from '../core/logger';
 import { migrate, openDatabase, type Database } from '../db/database';
+import { listenForInvalidations, type InvalidationListener } from '../db/invalidation-listener';
 import { createGateway } from './server';
 import { createServices, type Services } from './services';
 
@@ -39,6 +40,7 @@ export async function startGateway(
     },
     logger,
   );
+  let invalidations: InvalidationListener | undefined;
   try {
     const applied = await migrate(database.orm, { exclusive: !database.embedded });
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
@@ -51,6 +53,19 @@ export async function startGateway(
       );
       logger.info({ userId: user.id, created }, 'admin superuser ensured');
     }
+    // The embedded database serves one process, so there is no other replica to hear from.
+    invalidations =
+      config.DATABASE_URL && !database.embedded
+        ? listenForInvalidations(
+            config.DATABASE_URL,
+            {
+              onInvalidation: ({ apiKeyPrefixes }) => services.apiKeys.forget(apiKeyPrefixes ?? []),
+              onMissedNotifications: () => services.apiKeys.forgetAll(),
+            },
+            logger,
+          )
+        : undefined;
+    await invalidations?.ready;
     const app = await createGateway({ config, database, services, logger, schema: options.schema });
     const address = await app.listen({ host: config.HOST, port: config.PORT });
     return {
@@ -66,10 +81,12 @@ export async function startGateway(
         } finally {
           clearTimeout(deadline);
         }
+        await invalidations?.stop();
         await database.close();
       },
     };
   } catch (error) {
+    await invalidations?.stop();
     await database.close();
     throw error;
   }
