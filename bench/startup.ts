@@ -56,12 +56,16 @@ async function measureOnce(dataDir: string): Promise<Measurement> {
   }
 }
 
-function report(label: string, runs: Measurement[]): void {
+/** Issue 17's targets, spawn to /readyz 200. */
+const TARGET_MS = { cold: 1_500, warm: 800 };
+
+function report(label: string, runs: Measurement[], targetMs: number): void {
   const ready = runs.map((run) => Math.round(run.readyMs));
   const inProcess = runs.map((run) => Math.round(run.inProcessMs));
+  const readyMedian = Math.round(median(ready));
   console.log(
-    `${label}: median ${Math.round(median(ready))} ms to /readyz 200 (runs ${ready.join(', ')} ms; ` +
-      `in-process start-up ${inProcess.join(', ')} ms)`,
+    `${label}: median ${readyMedian} ms to /readyz 200, target <= ${targetMs} ms ${readyMedian <= targetMs ? 'PASS' : 'MISS'} ` +
+      `(runs ${ready.join(', ')} ms; in-process start-up ${inProcess.join(', ')} ms)`,
   );
 }
 
@@ -76,8 +80,8 @@ async function main(): Promise<void> {
       warm.push(await measureOnce(dataDir));
     }
     console.log(`ps-gateway start-up on the embedded database, ${rounds} round(s), node ${process.version}`);
-    report('cold (new DATA_DIR)', cold);
-    report('warm (existing DATA_DIR)', warm);
+    report('cold (new DATA_DIR)', cold, TARGET_MS.cold);
+    report('warm (existing DATA_DIR)', warm, TARGET_MS.warm);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -9,7 +9,12 @@ const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+    PORT: z
+      .string()
+      .regex(/^\d+$/, 'must be a port number from 0 to 65535')
+      .transform(Number)
+      .pipe(z.number().max(65_535, 'must be a port number from 0 to 65535'))
+      .default(4000),
     LOG_LEVEL: z.enum(logLevels).default('info'),
     DATABASE_URL: z
       .string()

@@ -1,6 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface EmbeddedPostgres {
@@ -56,7 +54,12 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
  * Starts PGlite persisted in `dataDir` (or from a saved data-dir snapshot) behind a loopback
  * socket. PGlite is a single session: callers must use a pool of exactly one connection.
  */
-export async function startEmbeddedPostgres(options: { dataDir?: string; snapshot?: Blob }): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(options: {
+  dataDir?: string;
+  snapshot?: Blob;
+  /** A new dataDir starts as a copy of the build's migrated template, when there is one. */
+  fromTemplate?: boolean;
+}): Promise<EmbeddedPostgres> {
   let dataDir: string | undefined;
   let unlock = async () => {};
   if (options.dataDir) {
@@ -65,6 +68,13 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; snapsho
     unlock = await lockDataDir(dataDir);
   }
   try {
+    if (dataDir && options.fromTemplate !== false && !options.snapshot) {
+      const isNew = await access(path.join(dataDir, 'PG_VERSION')).then(() => false, () => true);
+      if (isNew) await (await import('./embedded-template')).copyEmbeddedTemplate(dataDir);
+    }
+    // Loaded here so that a gateway on DATABASE_URL never holds the embedded engine in memory.
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     const db = await PGlite.create({ dataDir, loadDataDir: options.snapshot });
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
     await server.start();

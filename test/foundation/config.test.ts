@@ -31,6 +31,10 @@ describe('a bad value stops start-up with one line naming the variable', () => {
     expect(error.message).not.toContain('\n');
   });
 
+  it.each(['abc', '70000', '-1', '4000.5'])('PORT=%s says what a port must be, not "NaN"', (port) => {
+    expect(configErrorFor({ PORT: port }).message).toBe('Invalid configuration: PORT: must be a port number from 0 to 65535');
+  });
+
   it('never echoes a password value', () => {
     const secret = 'short-pw';
     for (const env of <Record<string, string>[]>[
