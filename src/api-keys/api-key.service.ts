@@ -1,5 +1,6 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
+import { notifyInvalidation } from '../core/invalidation';
 import type { Principal } from '../auth/principal';
 import { digestBytes, matchesDigest, secretDigest } from '../core/crypto';
 import { NotFoundError, ValidationError } from '../core/errors';
@@ -123,6 +124,7 @@ export class ApiKeyService {
               where processing_service_id = ? and revoked_at is null returning prefix`,
         grace === 0 ? [service.id] : [grace, service.id],
       );
+      if (retired.length > 0) await tx.execute(...notifyInvalidation({ apiKeyPrefixes: retired.map((row) => row.prefix) }));
       const { key, prefix } = generateApiKey();
       const apiKey = tx.create(ApiKey, {
         prefix,
@@ -144,6 +146,11 @@ export class ApiKeyService {
     for (const prefix of prefixes) this.cache.delete(prefix);
   }
 
+  /** Drops every verified key, for a replica that may have missed invalidations. */
+  forgetAll(): void {
+    this.cache.clear();
+  }
+
   /** A new prefix colliding with an existing one (about 1 in 10^14) just draws another key. */
   private async retryOnPrefixCollision<T>(attempt: () => Promise<T>): Promise<T> {
     for (let tries = 1; ; tries++) {
@@ -159,7 +166,10 @@ export class ApiKeyService {
   async revoke(em: EntityManager, apiKeyId: number): Promise<ApiKeyView> {
     const key = await em.findOne(ApiKey, { id: apiKeyId });
     if (!key) throw new NotFoundError('API key not found');
-    await em.nativeUpdate(ApiKey, { id: apiKeyId, revokedAt: null }, { revokedAt: new Date() });
+    await em.transactional(async (tx) => {
+      await tx.nativeUpdate(ApiKey, { id: apiKeyId, revokedAt: null }, { revokedAt: new Date() });
+      await tx.execute(...notifyInvalidation({ apiKeyPrefixes: [key.prefix] }));
+    });
     this.cache.delete(key.prefix);
     await em.refresh(key);
     return toApiKeyView(key);

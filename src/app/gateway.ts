@@ -3,8 +3,9 @@ import type { GraphQLSchema } from 'graphql';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../core/config';
 import { createLogger } from '../core/logger';
-import { PushRunner } from '../push/push-runner';
 import { migrate, openDatabase, type Database } from '../db/database';
+import { listenForInvalidations, type InvalidationListener } from '../db/invalidation-listener';
+import { PushRunner } from '../push/push-runner';
 import { createGateway } from './server';
 import { createServices, type Services } from './services';
 
@@ -31,9 +32,16 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const logger = createLogger(config.LOG_LEVEL, logDestination);
   const database = await openDatabase(
-    { databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE },
+    {
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      poolSize: config.DATABASE_POOL_SIZE,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    },
     logger,
   );
+  let invalidations: InvalidationListener | undefined;
   try {
     const applied = await migrate(database.orm, { exclusive: !database.embedded });
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
@@ -46,14 +54,33 @@ export async function startGateway(
       );
       logger.info({ userId: user.id, created }, 'admin superuser ensured');
     }
+    // The embedded database serves one process, so there is no other replica to hear from.
+    invalidations =
+      config.DATABASE_URL && !database.embedded
+        ? listenForInvalidations(
+            config.DATABASE_URL,
+            {
+              onInvalidation: ({ apiKeyPrefixes }) => services.apiKeys.forget(apiKeyPrefixes ?? []),
+              onMissedNotifications: () => services.apiKeys.forgetAll(),
+            },
+            logger,
+          )
+        : undefined;
+    await invalidations?.ready;
     const app = await createGateway({ config, database, services, logger, schema: options.schema });
     const address = await app.listen({ host: config.HOST, port: config.PORT });
-    const push = new PushRunner(() => database.orm.em.fork(), services.pushHealth, services.pushDispatch, {
-      healthIntervalSeconds: config.PUSH_HEALTH_CHECK_INTERVAL_SECONDS,
-      pollIntervalMs: config.PUSH_POLL_INTERVAL_MS,
-      concurrencyPerService: config.PUSH_CONCURRENCY_PER_SERVICE,
-      retryBackoffMs: config.PUSH_RETRY_BACKOFF_MS,
-    }, logger);
+    const push = new PushRunner(
+      () => database.orm.em.fork(),
+      services.pushHealth,
+      services.pushDispatch,
+      {
+        healthIntervalSeconds: config.PUSH_HEALTH_CHECK_INTERVAL_SECONDS,
+        pollIntervalMs: config.PUSH_POLL_INTERVAL_MS,
+        concurrencyPerService: config.PUSH_CONCURRENCY_PER_SERVICE,
+        retryBackoffMs: config.PUSH_RETRY_BACKOFF_MS,
+      },
+      logger,
+    );
     if (config.PUSH_RUNNER === 'on') push.start();
     return {
       app,
@@ -69,10 +96,12 @@ export async function startGateway(
           clearTimeout(deadline);
         }
         await services.outbound.close();
+        await invalidations?.stop();
         await database.close();
       },
     };
   } catch (error) {
+    await invalidations?.stop();
     await database.close();
     throw error;
   }

@@ -13,6 +13,7 @@ import type { GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../core/config';
 import { RateLimitedError } from '../core/errors';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../core/unavailable';
 import type { Database } from '../db/database';
 import type { GatewayContext } from '../graphql/context';
 import { formatError, formatErrorForProduction, isUnexpected } from '../graphql/errors';
@@ -67,6 +68,11 @@ function gatewayPlugin(): ApolloServerPlugin<GatewayContext> {
           for (const error of errors) {
             if (isUnexpected(error)) contextValue.log?.error({ err: error.originalError ?? error }, 'unexpected error');
             const original = unwrapResolverError(error);
+            if (isDatabaseUnavailable(original)) {
+              contextValue.log?.warn({ err: original }, 'database unavailable');
+              response.http.status = 503;
+              response.http.headers.set('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+            }
             if (original instanceof RateLimitedError) {
               response.http.status = 429;
               response.http.headers.set('retry-after', String(original.retryAfterSeconds));

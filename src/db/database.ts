@@ -16,6 +16,8 @@ export interface DatabaseSettings {
   databaseUrl?: string;
   dataDir: string;
   poolSize: number;
+  statementTimeoutMs?: number;
+  connectTimeoutMs?: number;
 }
 
 /** Connects to DATABASE_URL, or to an embedded PostgreSQL persisted under DATA_DIR when it is unset. */
@@ -29,7 +31,16 @@ export async function openDatabase(settings: DatabaseSettings, logger?: Logger):
   }
   let orm: MikroORM;
   try {
-    orm = await MikroORM.init(ormConfig({ clientUrl, poolSize: embedded ? 1 : settings.poolSize, logger }));
+    orm = await MikroORM.init(
+      ormConfig({
+        clientUrl,
+        poolSize: embedded ? 1 : settings.poolSize,
+        // The embedded database runs statements one at a time: a timeout would also count the queue.
+        statementTimeoutMs: embedded ? undefined : settings.statementTimeoutMs,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        logger,
+      }),
+    );
   } catch (error) {
     await embedded?.stop();
     throw error;

@@ -7,6 +7,10 @@ import { migrationsList } from './migrations';
 export interface OrmSettings {
   clientUrl: string;
   poolSize: number;
+  /** Server-side limit on one statement; unset leaves the server's own. */
+  statementTimeoutMs?: number;
+  /** Limit on opening a connection and on waiting for a pooled one, so a lost database fails fast. */
+  connectTimeoutMs?: number;
   /** Where the driver's own warnings go (e.g. a pooled connection the server dropped); else the console. */
   logger?: Logger;
 }
@@ -23,7 +27,7 @@ function driverLog(logger: Logger) {
 }
 
 /** MikroORM options for one database. The global EntityManager is off: every unit of work forks. */
-export function ormConfig({ clientUrl, poolSize, logger }: OrmSettings): Options {
+export function ormConfig({ clientUrl, poolSize, statementTimeoutMs, connectTimeoutMs, logger }: OrmSettings): Options {
   return defineConfig({
     clientUrl,
     entities,
@@ -32,7 +36,7 @@ export function ormConfig({ clientUrl, poolSize, logger }: OrmSettings): Options
     forceUtcTimezone: true,
     ensureDatabase: false,
     discovery: { warnWhenNoEntities: true, checkDuplicateTableNames: true },
-    pool: { min: 0, max: poolSize, idleTimeoutMillis: 30_000 },
+    pool: { min: 0, max: poolSize, idleTimeoutMillis: 30_000, ...(connectTimeoutMs ? { acquireTimeoutMillis: connectTimeoutMs } : {}) },
     migrations: {
       migrationsList,
       tableName: 'schema_migrations',
@@ -42,6 +46,12 @@ export function ormConfig({ clientUrl, poolSize, logger }: OrmSettings): Options
       silent: true,
     },
     debug: false,
-    ...(logger ? { driverOptions: { log: driverLog(logger) } } : {}),
+    driverOptions: {
+      connection: {
+        ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+        ...(connectTimeoutMs ? { connectionTimeoutMillis: connectTimeoutMs } : {}),
+      },
+      ...(logger ? { log: driverLog(logger) } : {}),
+    },
   });
 }

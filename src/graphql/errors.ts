@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, ValidationError } from '../core/errors';
+import { isDatabaseUnavailable } from '../core/unavailable';
 
 /** Codes whose messages were written for clients: GraphQL's own request errors and ours. */
 const clientFacingCodes = new Set([
@@ -14,12 +15,15 @@ const clientFacingCodes = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
 ]);
+
+const unavailableMessage = 'The service is temporarily unavailable; retry later';
 
 /** True for errors the server did not expect: these are logged in full and masked for the client. */
 export function isUnexpected(error: unknown): boolean {
   const original = unwrapResolverError(error);
-  if (original instanceof DomainError) return false;
+  if (original instanceof DomainError || isDatabaseUnavailable(original)) return false;
   if (original instanceof GraphQLError) return !clientFacingCodes.has(String(original.extensions.code));
   return true;
 }
@@ -35,6 +39,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof DomainError) {
     const field = original instanceof ValidationError ? original.path : undefined;
     return { message: original.message, locations, path, extensions: { code: original.code, ...(field ? { field } : {}) } };
+  }
+  if (isDatabaseUnavailable(original)) {
+    return { message: unavailableMessage, locations, path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
   }
   if (!isUnexpected(error)) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};

@@ -2,6 +2,7 @@ import { ForeignKeyConstraintViolationException, LockMode, type EntityManager } 
 import { isAllPowerful } from '../auth/principal';
 import type { ProjectAccess } from '../auth/project-access';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import { notifyInvalidation } from '../core/invalidation';
 import { Project } from '../projects/project.entity';
 import { ProcessingServiceProject } from './processing-service-project.entity';
 import { ProcessingService } from './processing-service.entity';
@@ -230,6 +231,7 @@ export class ProcessingServiceService {
       if (!service) throw new NotFoundError('Processing service not found');
       const keys: { prefix: string }[] = await tx.execute('select prefix from api_keys where processing_service_id = ?', [id]);
       await tx.execute('delete from processing_services where id = ?', [id]);
+      if (keys.length > 0) await tx.execute(...notifyInvalidation({ apiKeyPrefixes: keys.map((key) => key.prefix) }));
       return keys.map((key) => key.prefix);
     });
     this.keyCache.forget(prefixes);

@@ -1,0 +1,15 @@
+/** The PostgreSQL channel on which replicas announce what their caches must forget. */
+export const INVALIDATION_CHANNEL = 'psgw_invalidate';
+
+/** What one notification asks every replica to forget. */
+export interface Invalidation {
+  apiKeyPrefixes: string[];
+}
+
+/**
+ * The statement that announces `invalidation` on the channel. Run inside the change's own
+ * transaction: PostgreSQL delivers it only on commit, so a rolled-back change announces nothing.
+ */
+export function notifyInvalidation(invalidation: Invalidation): [string, unknown[]] {
+  return ['select pg_notify(?, ?)', [INVALIDATION_CHANNEL, JSON.stringify(invalidation)]];
+}

@@ -1,0 +1,81 @@
+import { Client } from 'pg';
+import type { Logger } from 'pino';
+import { INVALIDATION_CHANNEL, type Invalidation } from '../core/invalidation';
+
+const RECONNECT_DELAY_MS = 500;
+
+export interface InvalidationHandlers {
+  onInvalidation(invalidation: Invalidation): void;
+  /** The connection was lost and is back: notifications may have been missed meanwhile. */
+  onMissedNotifications(): void;
+}
+
+export interface InvalidationListener {
+  /** Resolves once the first LISTEN is in place. */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Listens on the invalidation channel on a connection of its own (outside the pool: a pooled
+ * connection would be handed to queries). When that connection drops it reconnects, and tells the
+ * caches to forget everything, since what was announced meanwhile is lost.
+ */
+export function listenForInvalidations(connectionString: string, handlers: InvalidationHandlers, logger?: Logger): InvalidationListener {
+  let stopped = false;
+  let client: Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let markReady: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+
+  const connect = async () => {
+    const current = new Client({ connectionString, connectionTimeoutMillis: 3_000 });
+    client = current;
+    const reconnect = () => {
+      current.removeAllListeners();
+      current.on('error', () => undefined);
+      void current.end().catch(() => undefined);
+      if (stopped || client !== current) return;
+      client = undefined;
+      retry = setTimeout(() => void connect(), RECONNECT_DELAY_MS);
+    };
+    current.on('error', (error) => {
+      logger?.warn({ err: error }, 'invalidation listener lost its connection');
+      reconnect();
+    });
+    current.on('end', reconnect);
+    current.on('notification', (message) => {
+      if (message.channel !== INVALIDATION_CHANNEL || !message.payload) return;
+      try {
+        handlers.onInvalidation(JSON.parse(message.payload) as Invalidation);
+      } catch (error) {
+        logger?.error({ err: error }, 'unreadable invalidation; forgetting every cache');
+        handlers.onMissedNotifications();
+      }
+    });
+    try {
+      await current.connect();
+      await current.query(`listen ${INVALIDATION_CHANNEL}`);
+    } catch (error) {
+      logger?.warn({ err: error }, 'invalidation listener could not connect');
+      reconnect();
+      return;
+    }
+    handlers.onMissedNotifications();
+    markReady();
+  };
+  void connect();
+
+  return {
+    ready,
+    async stop() {
+      stopped = true;
+      clearTimeout(retry);
+      const current = client;
+      client = undefined;
+      current?.removeAllListeners();
+      current?.on('error', () => undefined);
+      await current?.end().catch(() => undefined);
+    },
+  };
+}
