@@ -1,0 +1,175 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { ApiError, request } from '../api';
+import type * as Ops from '../generated/graphql';
+import { POLL_MS, type Project, type Permissions, ErrorMessage, useQuery, When } from '../shared';
+
+function Progress({ progress }: { progress: Ops.ConsoleJobsQuery['jobs']['edges'][number]['node']['progress'] }) {
+  const total = Math.max(progress.total, 1);
+  const part = (count: number) => `${(count / total) * 100}%`;
+  const percent = Math.round((progress.done / total) * 100);
+  return (
+    <div
+      className="progress"
+      role="progressbar"
+      aria-valuemin={0}
+      aria-valuemax={progress.total}
+      aria-valuenow={progress.done}
+      aria-valuetext={`${percent}% done: ${progress.done} done, ${progress.failed} failed, ${progress.leased} leased, ${progress.queued} queued`}
+    >
+      <Segment className="done" width={part(progress.done)} />
+      <Segment className="failed" width={part(progress.failed)} />
+      <Segment className="leased" width={part(progress.leased)} />
+      <span className="label">
+        {percent}% · {progress.done} done · {progress.failed} failed · {progress.leased} leased · {progress.queued} queued
+      </span>
+    </div>
+  );
+}
+
+/** Width set through the DOM, not a style attribute, so the CSP needs no 'unsafe-inline' for styles. */
+function Segment({ className, width }: { className: string; width: string }) {
+  const ref = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    ref.current?.style.setProperty('width', width);
+  }, [width]);
+  return <span ref={ref} className={`segment ${className}`} />;
+}
+
+function parseImages(text: string): { images: { id: string; url: string }[]; bad: number[] } {
+  const images: { id: string; url: string }[] = [];
+  const bad: number[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    const trimmed = line.trim();
+    if (!trimmed) return;
+    const comma = trimmed.indexOf(',');
+    const id = trimmed.slice(0, comma).trim();
+    const url = trimmed.slice(comma + 1).trim();
+    if (comma < 1 || !/^https?:\/\//.test(url)) bad.push(index + 1);
+    else images.push({ id, url });
+  });
+  return { images, bad };
+}
+
+export function Jobs({ project, can }: { project: Project; can: Permissions }) {
+  const jobs = useQuery(() => request<Ops.ConsoleJobsQuery, Ops.ConsoleJobsQueryVariables>('ConsoleJobs', { projectId: project.id }), [project.id], POLL_MS);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const rows = jobs.data?.jobs.edges.map((edge) => edge.node) ?? [];
+
+  async function act(operation: 'ConsoleCancelJob' | 'ConsoleRetryFailed', variables: { id: string } | { jobId: string }) {
+    setActionError(null);
+    try {
+      await request(operation, variables);
+      void jobs.reload();
+    } catch (caught) {
+      setActionError(caught);
+    }
+  }
+  return (
+    <section aria-labelledby="jobs-title">
+      <div className="heading">
+        <h1 id="jobs-title">Jobs of {project.name}</h1>
+        <p className="muted" role="status" aria-live="polite">
+          {jobs.updatedAt ? `Updated ${jobs.updatedAt.toLocaleTimeString('en-GB')}` : 'Loading…'}
+        </p>
+      </div>
+      <ErrorMessage error={jobs.error} />
+      {can.runJobs && <CreateJob project={project} onCreated={() => void jobs.reload()} />}
+      <ErrorMessage error={actionError} />
+      {jobs.data && rows.length === 0 && <p className="empty">No jobs in this project yet.</p>}
+      {rows.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Job</th>
+              <th scope="col">Status</th>
+              <th scope="col">Pipeline</th>
+              <th scope="col">Progress</th>
+              <th scope="col">Services</th>
+              <th scope="col">Created</th>
+              {can.runJobs && <th scope="col"><span className="visually-hidden">Actions</span></th>}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((job) => (
+              <tr key={job.id} data-job={job.name}>
+                <td>{job.name}</td>
+                <td>{job.status}</td>
+                <td><code>{job.pipelineSlug}</code></td>
+                <td><Progress progress={job.progress} /></td>
+                <td>{job.processingServices?.map((service) => service.name).join(', ') || <span className="muted">none yet</span>}</td>
+                <td><When iso={job.createdAt} /></td>
+                {can.runJobs && (
+                  <td>
+                    <div className="actions">
+                    {['CREATED', 'QUEUED', 'RUNNING'].includes(job.status) && (
+                      <button type="button" onClick={() => window.confirm(`Cancel job ${job.name}?`) && act('ConsoleCancelJob', { id: job.id })}>
+                        Cancel
+                      </button>
+                    )}
+                    {job.progress.failed > 0 && (
+                      <button type="button" onClick={() => act('ConsoleRetryFailed', { jobId: job.id })}>
+                        Retry failed
+                      </button>
+                    )}
+                    </div>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function CreateJob({ project, onCreated }: { project: Project; onCreated: () => void }) {
+  const [error, setError] = useState<unknown>(null);
+  const [text, setText] = useState('');
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const { images, bad } = parseImages(text);
+    if (bad.length > 0) return setError(new ApiError(`Lines ${bad.slice(0, 5).join(', ')} are not "id,url" with an http(s) URL.`, 'BAD_USER_INPUT'));
+    if (images.length === 0) return setError(new ApiError('Add at least one "id,url" line.', 'BAD_USER_INPUT'));
+    try {
+      await request<Ops.ConsoleCreateJobMutation, Ops.ConsoleCreateJobMutationVariables>('ConsoleCreateJob', {
+        input: { name: String(form.get('name')), pipelineSlug: String(form.get('pipelineSlug')), projectId: project.id, images },
+      });
+      setError(null);
+      setText('');
+      formElement.reset();
+      onCreated();
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+  return (
+    <details className="panel">
+      <summary>New job</summary>
+      <form onSubmit={submit} className="stack">
+        <label>
+          Name
+          <input name="name" required maxLength={255} />
+        </label>
+        <label>
+          Pipeline slug
+          <input name="pipelineSlug" required maxLength={255} />
+        </label>
+        <label>
+          <span>
+            Images, one <code>id,url</code> per line
+          </span>
+          <textarea name="images" rows={5} value={text} onChange={(event) => setText(event.target.value)} />
+        </label>
+        <label>
+          …or upload a file
+          <input type="file" accept=".csv,.txt,text/csv,text/plain" onChange={async (event) => setText((await event.target.files?.[0]?.text()) ?? text)} />
+        </label>
+        <ErrorMessage error={error} />
+        <button type="submit">Create job</button>
+      </form>
+    </details>
+  );
+}
