@@ -194,6 +194,7 @@ describe.skipIf(!hasChromium)('the console in Chromium, against a real gateway',
         .poll(() => job.getByRole('progressbar').getAttribute('aria-valuetext'), { timeout: 20_000 })
         .toMatch(/^100% done: 20 done, 0 failed/);
       await job.getByText('Field station GPU').waitFor();
+      await job.getByText(new RegExp(`${os.hostname()}: \\d+ leases`)).waitFor();
       await shot(page, '07-job-drained');
     } finally {
       drain.abort();

@@ -151,7 +151,7 @@ export type ConsoleJobsQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleJobsQuery = { jobs: { edges: Array<{ node: { id: string, name: string, status: JobStatus, pipelineSlug: string, createdAt: string, progress: { total: number, done: number, failed: number, leased: number, queued: number, canceled: number }, processingServices: Array<{ id: string, name: string }> | null } }> } };
+export type ConsoleJobsQuery = { jobs: { edges: Array<{ node: { id: string, name: string, status: JobStatus, pipelineSlug: string, createdAt: string, progress: { total: number, done: number, failed: number, leased: number, queued: number, canceled: number }, processingServices: Array<{ id: string, name: string }> | null, workers: Array<{ leases: number, clientInfo: { hostname: string | null, software: string | null, version: string | null }, processingService: { id: string } | null }> | null } }> } };
 
 export type ConsoleCreateJobMutationVariables = Exact<{
   input: CreateJobInput;

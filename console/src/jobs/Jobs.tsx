@@ -3,7 +3,9 @@ import { ApiError, request } from '../api';
 import type * as Ops from '../generated/graphql';
 import { POLL_MS, type Project, type Permissions, ErrorMessage, useQuery, When } from '../shared';
 
-function Progress({ progress }: { progress: Ops.ConsoleJobsQuery['jobs']['edges'][number]['node']['progress'] }) {
+type JobRow = Ops.ConsoleJobsQuery['jobs']['edges'][number]['node'];
+
+function Progress({ progress }: { progress: JobRow['progress'] }) {
   const total = Math.max(progress.total, 1);
   const part = (count: number) => `${(count / total) * 100}%`;
   const percent = Math.round((progress.done / total) * 100);
@@ -50,6 +52,29 @@ function parseImages(text: string): { images: { id: string; url: string }[]; bad
   return { images, bad };
 }
 
+/** The services that leased the job's tasks, each with the workers (by hostname) that did. */
+function TookPart({ job }: { job: JobRow }) {
+  if (!job.processingServices?.length) return <span className="muted">none yet</span>;
+  return (
+    <ul className="plain">
+      {job.processingServices.map((service) => {
+        const workers = (job.workers ?? []).filter((worker) => worker.processingService?.id === service.id);
+        return (
+          <li key={service.id}>
+            {service.name}
+            {workers.length > 0 && (
+              <span className="muted">
+                {' '}
+                ({workers.map((worker) => `${worker.clientInfo.hostname ?? 'unnamed worker'}: ${worker.leases} leases`).join(', ')})
+              </span>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
 export function Jobs({ project, can }: { project: Project; can: Permissions }) {
   const jobs = useQuery(() => request<Ops.ConsoleJobsQuery, Ops.ConsoleJobsQueryVariables>('ConsoleJobs', { projectId: project.id }), [project.id], POLL_MS);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -84,7 +109,7 @@ export function Jobs({ project, can }: { project: Project; can: Permissions }) {
               <th scope="col">Status</th>
               <th scope="col">Pipeline</th>
               <th scope="col">Progress</th>
-              <th scope="col">Services</th>
+              <th scope="col">Services and workers</th>
               <th scope="col">Created</th>
               {can.runJobs && <th scope="col"><span className="visually-hidden">Actions</span></th>}
             </tr>
@@ -96,7 +121,9 @@ export function Jobs({ project, can }: { project: Project; can: Permissions }) {
                 <td>{job.status}</td>
                 <td><code>{job.pipelineSlug}</code></td>
                 <td><Progress progress={job.progress} /></td>
-                <td>{job.processingServices?.map((service) => service.name).join(', ') || <span className="muted">none yet</span>}</td>
+                <td>
+                  <TookPart job={job} />
+                </td>
                 <td><When iso={job.createdAt} /></td>
                 {can.runJobs && (
                   <td>
