@@ -77,3 +77,12 @@ export function When({ iso, never = 'never' }: { iso: string | null | undefined;
     </time>
   );
 }
+
+/** When a polled view last refreshed, announced politely to screen readers. */
+export function UpdatedAt({ at }: { at: Date | null }) {
+  return (
+    <p className="muted" role="status" aria-live="polite">
+      {at ? `Updated ${at.toLocaleTimeString('en-GB')}` : 'Loading…'}
+    </p>
+  );
+}

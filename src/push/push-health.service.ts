@@ -69,11 +69,17 @@ export class PushHealthService {
    * pull-mode service has no endpoint to check: a ValidationError.
    */
   async checkNow(em: EntityManager, serviceId: number): Promise<CheckReport> {
-    const [row]: { endpoint_url: string | null }[] = await em
+    const [row]: { endpoint_url: string }[] = await em
       .getConnection()
-      .execute('update processing_services set health_check_claimed_at = now() where id = ? returning endpoint_url', [serviceId]);
-    if (!row) throw new NotFoundError('Processing service not found');
-    if (!row.endpoint_url) throw new ValidationError('is a pull-mode service: it has no endpointUrl to check', 'id');
+      .execute(
+        `update processing_services set health_check_claimed_at = now()
+          where id = ? and coalesce(endpoint_url, '') <> '' returning endpoint_url`,
+        [serviceId],
+      );
+    if (!row) {
+      if (!(await em.count(ProcessingService, { id: serviceId }))) throw new NotFoundError('Processing service not found');
+      throw new ValidationError('is a pull-mode service: it has no endpointUrl to check', 'id');
+    }
     const outcome = await this.check(em, { id: serviceId, endpointUrl: row.endpoint_url });
     const service = await em.findOne(ProcessingService, { id: serviceId }, { refresh: true });
     if (!service) throw new NotFoundError('Processing service not found');

@@ -128,10 +128,14 @@ describe('push-mode services', () => {
       expect(check.error.message).toMatch(/redirect/);
     });
 
-    it('a pull-mode service has nothing to check: BAD_USER_INPUT', async () => {
+    it('a pull-mode service has nothing to check: BAD_USER_INPUT, and nothing is written', async () => {
       const projectId = await world.createProject('pull');
       const serviceId = await world.createService({ projectIds: [projectId] });
       expect(errorOf(await gw.gql(CHECK, { id: serviceId }, admin()))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+      const [row] = await sql<{ health_check_claimed_at: Date | null }>(gw, 'select health_check_claimed_at from processing_services where id = ?', [
+        Number(serviceId),
+      ]);
+      expect(row!.health_check_claimed_at).toBeNull();
     });
   });
 

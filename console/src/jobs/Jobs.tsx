@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, request } from '../api';
 import type * as Ops from '../generated/graphql';
-import { POLL_MS, type Project, type Permissions, ErrorMessage, useQuery, When } from '../shared';
+import { POLL_MS, type Project, type Permissions, ErrorMessage, UpdatedAt, useQuery, When } from '../shared';
 
 type JobRow = Ops.ConsoleJobsQuery['jobs']['edges'][number]['node'];
 
@@ -93,9 +93,7 @@ export function Jobs({ project, can }: { project: Project; can: Permissions }) {
     <section aria-labelledby="jobs-title">
       <div className="heading">
         <h1 id="jobs-title">Jobs of {project.name}</h1>
-        <p className="muted" role="status" aria-live="polite">
-          {jobs.updatedAt ? `Updated ${jobs.updatedAt.toLocaleTimeString('en-GB')}` : 'Loading…'}
-        </p>
+        <UpdatedAt at={jobs.updatedAt} />
       </div>
       <ErrorMessage error={jobs.error} />
       {can.runJobs && <CreateJob project={project} onCreated={() => void jobs.reload()} />}

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { request } from '../api';
 import type * as Ops from '../generated/graphql';
-import { POLL_MS, type Project, type Permissions, ErrorMessage, useQuery, When } from '../shared';
+import { POLL_MS, type Project, type Permissions, ErrorMessage, UpdatedAt, useQuery, When } from '../shared';
 
 export function StatusDot({ status }: { status: string }) {
   return (
@@ -23,9 +23,7 @@ export function ServiceList({ project, can, open }: { project: Project; can: Per
     <section aria-labelledby="services-title">
       <div className="heading">
         <h1 id="services-title">Processing services of {project.name}</h1>
-        <p className="muted" role="status" aria-live="polite">
-          {services.updatedAt ? `Updated ${services.updatedAt.toLocaleTimeString('en-GB')}` : 'Loading…'}
-        </p>
+        <UpdatedAt at={services.updatedAt} />
       </div>
       <ErrorMessage error={services.error} />
       {can.manageServices && <CreateService project={project} onCreated={(id) => open(id)} />}
