@@ -11,6 +11,11 @@ export interface AdvertisedPipeline {
   algorithms?: { key: string; name?: string; version?: number; task_type?: string; category_map?: { data: unknown[]; labels: string[] } }[];
 }
 
+interface ProcessRequest {
+  pipeline: string;
+  source_images: { id: string; url: string }[];
+}
+
 export interface PushEndpoint {
   url: string;
   port: number;
@@ -21,7 +26,7 @@ export interface PushEndpoint {
   ready?: string[];
   /** Every request, by path, with the time it arrived. */
   hits: { path: string; at: number }[];
-  /** The image ids of every /process request, in order. */
+  /** The image ids of every /process request, in order, whatever the endpoint answered. */
   processed: string[][];
   /** Stops answering: the server closes and its port refuses connections. */
   close(): Promise<void>;
@@ -80,6 +85,8 @@ export async function startPushEndpoint(pipelines: AdvertisedPipeline[] = []): P
     const path = new URL(request.url ?? '/', 'http://x').pathname.replace(/^\//, '') as keyof PushEndpoint['behaviour'];
     endpoint.hits.push({ path, at: Date.now() });
     const body = await readBody(request);
+    const requested = path === 'process' && request.method === 'POST' ? (JSON.parse(body) as ProcessRequest) : undefined;
+    if (requested) endpoint.processed.push(requested.source_images.map((image) => image.id));
     const behaviour = endpoint.behaviour[path] ?? 'ok';
     switch (behaviour) {
       case 'hang':
@@ -136,9 +143,7 @@ export async function startPushEndpoint(pipelines: AdvertisedPipeline[] = []): P
         })),
       });
     }
-    if (path === 'process' && request.method === 'POST') {
-      const requested = JSON.parse(body) as { pipeline: string; source_images: { id: string; url: string }[] };
-      endpoint.processed.push(requested.source_images.map((image) => image.id));
+    if (requested) {
       const pipeline = endpoint.pipelines.find((candidate) => candidate.slug === requested.pipeline);
       if (!pipeline) return json(response, 422, { detail: `Unknown pipeline ${requested.pipeline}` });
       return json(response, 200, results(pipeline, requested.pipeline, requested.source_images));
