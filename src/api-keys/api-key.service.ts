@@ -1,6 +1,6 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import { LRUCache } from 'lru-cache';
 import { notifyInvalidation } from '../core/invalidation';
+import { LookupCache, type LookupCacheStats } from '../core/lookup-cache';
 import type { Principal } from '../auth/principal';
 import { digestBytes, matchesDigest, secretDigest } from '../core/crypto';
 import { NotFoundError, ValidationError } from '../core/errors';
@@ -32,30 +32,24 @@ export interface VerifiedKey {
   expiresAt: Date | null;
 }
 
-/** A cached lookup: the key's digest and identity, or `null` when no active key has this prefix. */
-type CachedLookup = { digest: Buffer; verified: VerifiedKey } | null;
+/** A cached lookup: the key's digest and identity (`null` when no active key has this prefix). */
+type KeyLookup = { digest: Buffer; verified: VerifiedKey };
 
 export const MAX_GRACE_SECONDS = 30 * 24 * 3600;
 
 /**
  * API key lifecycle and verification. Verified lookups are cached in-process by prefix for a
  * few seconds (negative ones too), so a hot worker's requests touch no table to authenticate;
- * rotation and revocation evict at once in this process, and other replicas within the TTL.
+ * rotation and revocation evict at once in this process, and on other replicas through the
+ * invalidation channel (the TTL is the safety net).
  */
 export class ApiKeyService {
-  private readonly cache: LRUCache<string, { value: CachedLookup }, EntityManager>;
+  private readonly cache: LookupCache<KeyLookup>;
 
   constructor(settings: { cacheTtlSeconds: number; cacheMaxEntries?: number }) {
-    this.cache = new LRUCache({
-      max: settings.cacheMaxEntries ?? 10_000,
-      ttl: settings.cacheTtlSeconds * 1000,
-      // A busy worker's concurrent requests all miss when its entry expires: they share one
-      // lookup instead of each reading the table.
-      fetchMethod: async (prefix, _stale, { context: em }) => ({ value: await this.lookup(em, prefix) }),
-      // A key evicted while its lookup is in flight (rotated, revoked) must not be cached from the
-      // row read before: the waiting requests get that answer, the cache does not keep it.
-      ignoreFetchAbort: true,
-    });
+    this.cache = new LookupCache({ ttlSeconds: settings.cacheTtlSeconds, maxEntries: settings.cacheMaxEntries ?? 10_000 }, (em, prefix) =>
+      this.lookup(em, prefix),
+    );
   }
 
   /**
@@ -64,24 +58,23 @@ export class ApiKeyService {
    * A fresh cached entry answers without a lookup; `verifyCached` is the same without a promise.
    */
   async verify(em: EntityManager, presented: ParsedApiKey): Promise<VerifiedKey | null> {
-    const entry = await this.cache.fetch(presented.prefix, { context: em });
-    return entry ? this.check(entry.value, presented.key) : null;
+    return this.check(await this.cache.load(em, presented.prefix), presented.key);
   }
 
   /** `verify` without I/O: the answer when it is known in memory, undefined when the key's prefix is not cached. */
   verifyCached(presented: ParsedApiKey): VerifiedKey | null | undefined {
-    const entry = this.cache.get(presented.prefix);
-    return entry && this.check(entry.value, presented.key);
+    const lookup = this.cache.get(presented.prefix);
+    return lookup === undefined ? undefined : this.check(lookup, presented.key);
   }
 
-  private check(lookup: CachedLookup, presented: string): VerifiedKey | null {
+  private check(lookup: KeyLookup | null, presented: string): VerifiedKey | null {
     if (!lookup || !matchesDigest(presented, lookup.digest)) return null;
     const { expiresAt } = lookup.verified;
     if (expiresAt && expiresAt.getTime() <= Date.now()) return null;
     return lookup.verified;
   }
 
-  private async lookup(em: EntityManager, prefix: string): Promise<CachedLookup> {
+  private async lookup(em: EntityManager, prefix: string): Promise<KeyLookup | null> {
     const key = await em.findOne(ApiKey, { prefix, revokedAt: null }, { fields: ['id', 'digest', 'expiresAt', 'processingService'] });
     if (!key) return null;
     return {
@@ -149,6 +142,11 @@ export class ApiKeyService {
   /** Drops every verified key, for a replica that may have missed invalidations. */
   forgetAll(): void {
     this.cache.clear();
+  }
+
+  /** Hits and misses of the verification cache since start-up. */
+  cacheStats(): LookupCacheStats {
+    return this.cache.stats();
   }
 
   /** A new prefix colliding with an existing one (about 1 in 10^14) just draws another key. */

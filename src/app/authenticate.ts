@@ -44,7 +44,7 @@ export async function authenticate(
 
   // A valid credential always gets in, whatever others sent from its address: the limits only
   // decide whether a refusal is a 401 or a 429. Looking a credential up costs one indexed read, and
-  // refused keys are cached too, so a blocked address repeating itself costs memory reads.
+  // refused keys and tokens are cached too, so a blocked address repeating itself costs memory reads.
   const addressSubject = `ip:${clientIp}`;
   const refusal = (...subjects: string[]): AuthOutcome => {
     const wait = limiter.recordFailure(addressSubject, ...subjects);
@@ -52,7 +52,8 @@ export async function authenticate(
   };
 
   if (!isApiKey) {
-    const principal = await users.authenticate(em, credential);
+    const cachedSession = users.authenticateCached(credential);
+    const principal = cachedSession !== undefined ? cachedSession : await users.authenticate(em, credential);
     return principal ? { ok: true, principal } : refusal();
   }
   // Format and checksum first: a malformed or mistyped key is refused before any lookup.

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../core/config';
+import type { Invalidation } from '../core/invalidation';
 import { createLogger } from '../core/logger';
 import { migrate, openDatabase, type Database } from '../db/database';
 import { listenForInvalidations, type InvalidationListener } from '../db/invalidation-listener';
@@ -10,6 +11,14 @@ import { createGateway } from './server';
 import { createServices, type Services } from './services';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How long start-up waits for the invalidation listener before serving without it. */
+const LISTENER_READY_WAIT_MS = 3_000;
+
+/** Applies one invalidation to this process's caches. */
+function forget(services: Services, { apiKeyPrefixes = [], sessionIds = [], userIds = [] }: Invalidation): void {
+  services.apiKeys.forget(apiKeyPrefixes);
+  services.users.forgetSessions({ sessionIds, userIds });
+}
 
 export interface RunningGateway {
   app: FastifyInstance;
@@ -60,13 +69,24 @@ export async function startGateway(
         ? listenForInvalidations(
             config.DATABASE_URL,
             {
-              onInvalidation: ({ apiKeyPrefixes }) => services.apiKeys.forget(apiKeyPrefixes ?? []),
-              onMissedNotifications: () => services.apiKeys.forgetAll(),
+              onInvalidation: (invalidation) => forget(services, invalidation),
+              onMissedNotifications: () => {
+                services.apiKeys.forgetAll();
+                services.users.forgetAllSessions();
+              },
             },
             logger,
           )
         : undefined;
-    await invalidations?.ready;
+    // Serving without the channel is safe, only slower to hear of other replicas' changes: the
+    // caches' TTLs bound how stale they get, and the listener keeps retrying meanwhile.
+    if (invalidations && !(await invalidations.readyWithin(LISTENER_READY_WAIT_MS))) {
+      logger.warn(
+        { waitedMs: LISTENER_READY_WAIT_MS },
+        "invalidation listener not connected yet: serving anyway; other replicas' changes reach this one within the cache TTLs until it connects",
+      );
+      void invalidations.ready.then(() => logger.info('invalidation listener connected'));
+    }
     const app = await createGateway({ config, database, services, logger, schema: options.schema });
     const address = await app.listen({ host: config.HOST, port: config.PORT });
     const push = new PushRunner(

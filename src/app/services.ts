@@ -18,6 +18,7 @@ export type ServiceSettings = Pick<
   Config,
   | 'SESSION_TTL_SECONDS'
   | 'API_KEY_CACHE_TTL_SECONDS'
+  | 'SESSION_CACHE_TTL_SECONDS'
   | 'HEARTBEAT_WRITE_INTERVAL_SECONDS'
   | 'ONLINE_WINDOW_SECONDS'
   | 'AUTH_FAILURE_LIMIT'
@@ -56,7 +57,10 @@ export function createServices(config: ServiceSettings) {
   });
   const services = {
     settings: { onlineWindowSeconds: config.ONLINE_WINDOW_SECONDS },
-    users: new UserService({ sessionTtlSeconds: config.SESSION_TTL_SECONDS }, authFailures),
+    users: new UserService(
+      { sessionTtlSeconds: config.SESSION_TTL_SECONDS, sessionCacheTtlSeconds: config.SESSION_CACHE_TTL_SECONDS },
+      authFailures,
+    ),
     projects: new ProjectService(),
     processingServices: new ProcessingServiceService(apiKeys),
     apiKeys,

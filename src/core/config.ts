@@ -55,6 +55,7 @@ const configSchema = z
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
     SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(365 * 24 * 3600).default(14 * 24 * 3600),
     API_KEY_CACHE_TTL_SECONDS: positiveSeconds.default(10),
+    SESSION_CACHE_TTL_SECONDS: positiveSeconds.default(10),
     HEARTBEAT_WRITE_INTERVAL_SECONDS: positiveSeconds.default(5),
     ONLINE_WINDOW_SECONDS: positiveSeconds.default(60),
     AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),

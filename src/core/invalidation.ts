@@ -1,9 +1,14 @@
 /** The PostgreSQL channel on which replicas announce what their caches must forget. */
 export const INVALIDATION_CHANNEL = 'psgw_invalidate';
 
-/** What one notification asks every replica to forget. */
+/** What one notification asks every replica to forget; absent lists are empty. */
 export interface Invalidation {
-  apiKeyPrefixes: string[];
+  /** Keys revoked, rotated away, or deleted with their service. */
+  apiKeyPrefixes?: string[];
+  /** Sessions ended by logout. */
+  sessionIds?: number[];
+  /** Users whose standing changed (made superuser): every session of theirs. */
+  userIds?: number[];
 }
 
 /**

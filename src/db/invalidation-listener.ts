@@ -13,6 +13,8 @@ export interface InvalidationHandlers {
 export interface InvalidationListener {
   /** Resolves once the first LISTEN is in place. */
   ready: Promise<void>;
+  /** Whether the first LISTEN is in place within `ms` (it keeps retrying either way). */
+  readyWithin(ms: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,15 @@ export function listenForInvalidations(connectionString: string, handlers: Inval
 
   return {
     ready,
+    async readyWithin(ms) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+      try {
+        return await Promise.race([ready.then(() => true), timedOut]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     async stop() {
       stopped = true;
       clearTimeout(retry);

@@ -5,6 +5,8 @@ import { isAllPowerful, type Principal, type UserPrincipal } from '../auth/princ
 import type { FailureLimiter } from '../auth/failure-limiter';
 import { ConflictError, ForbiddenError, RateLimitedError, UnauthenticatedError, ValidationError } from '../core/errors';
 import { secretDigest } from '../core/crypto';
+import { notifyInvalidation } from '../core/invalidation';
+import { LookupCache, type LookupCacheStats } from '../core/lookup-cache';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from './password';
 import { UserSession } from './user-session.entity';
 import { User } from './user.entity';
@@ -17,6 +19,17 @@ export interface CreateUserInput {
 
 /** Session tokens are `pgs_` plus 43 base64url characters (256 bits). */
 const SESSION_TOKEN_TAG = 'pgs_';
+
+/** A session as cached: who it is, and until when. */
+interface SessionLookup {
+  principal: UserPrincipal;
+  expiresAt: Date;
+}
+
+/** The stored digest of a well-formed session token; null for anything else (never looked up). */
+function sessionDigest(token: string): string | null {
+  return token.startsWith(SESSION_TOKEN_TAG) && token.length <= 100 ? secretDigest(token) : null;
+}
 
 const emailSchema = z.email().max(254);
 
@@ -33,11 +46,24 @@ function checkPassword(password: string): void {
   }
 }
 
+/**
+ * Users and their sessions. Sessions are cached in-process by token digest (unknown tokens too),
+ * so a user's request authenticates without a query; logging out evicts at once here and on other
+ * replicas through the invalidation channel, expiry is checked on every request, and the TTL is the
+ * safety net.
+ */
 export class UserService {
+  private readonly sessions: LookupCache<SessionLookup>;
+
   constructor(
-    private readonly settings: { sessionTtlSeconds: number },
+    private readonly settings: { sessionTtlSeconds: number; sessionCacheTtlSeconds: number; sessionCacheMaxEntries?: number },
     private readonly loginFailures: FailureLimiter,
-  ) {}
+  ) {
+    this.sessions = new LookupCache(
+      { ttlSeconds: settings.sessionCacheTtlSeconds, maxEntries: settings.sessionCacheMaxEntries ?? 10_000 },
+      (em, digest) => this.lookupSession(em, digest),
+    );
+  }
 
   /** Creates a user. Only superusers (and the CLI operator) may. */
   async createUser(em: EntityManager, actor: Principal, input: CreateUserInput): Promise<User> {
@@ -70,8 +96,12 @@ export class UserService {
       const existing = await em.findOne(User, { email });
       if (!existing) return null;
       if (!existing.isSuperuser) {
-        existing.isSuperuser = true;
-        await em.flush();
+        await em.transactional(async (tx) => {
+          await tx.nativeUpdate(User, { id: existing.id }, { isSuperuser: true });
+          await tx.execute(...notifyInvalidation({ userIds: [existing.id] }));
+        });
+        // Replicas already running may hold this user's sessions, cached as not a superuser.
+        await em.refresh(existing);
       }
       return { user: existing, created: false };
     };
@@ -127,24 +157,60 @@ export class UserService {
     return { token, user, principal: { kind: 'user', userId: user.id, isSuperuser: user.isSuperuser, sessionId: session.id } };
   }
 
-  /** Ends the session the caller authenticated with. */
+  /** Ends the session the caller authenticated with, on every replica. */
   async logout(em: EntityManager, actor: Principal): Promise<boolean> {
     if (actor.kind !== 'user') return false;
-    const deleted = await em.nativeDelete(UserSession, { id: actor.sessionId });
+    const deleted = await em.transactional(async (tx) => {
+      const count = await tx.nativeDelete(UserSession, { id: actor.sessionId });
+      if (count > 0) await tx.execute(...notifyInvalidation({ sessionIds: [actor.sessionId] }));
+      return count;
+    });
+    this.forgetSessions({ sessionIds: [actor.sessionId] });
     return deleted > 0;
   }
 
   /** Resolves a session token to its user, or null when unknown or expired. */
   async authenticate(em: EntityManager, token: string): Promise<UserPrincipal | null> {
-    if (!token.startsWith(SESSION_TOKEN_TAG) || token.length > 100) return null;
-    const session = await em.findOne(
-      UserSession,
-      { tokenDigest: secretDigest(token), expiresAt: { $gt: new Date() } },
-      { populate: ['user'] },
-    );
+    const digest = sessionDigest(token);
+    return digest ? this.check(await this.sessions.load(em, digest)) : null;
+  }
+
+  /** `authenticate` without I/O: the answer when it is known in memory, undefined when it must be looked up. */
+  authenticateCached(token: string): UserPrincipal | null | undefined {
+    const digest = sessionDigest(token);
+    if (!digest) return null;
+    const session = this.sessions.get(digest);
+    return session === undefined ? undefined : this.check(session);
+  }
+
+  /** Drops cached sessions: ended ones, or every session of users whose standing changed. */
+  forgetSessions({ sessionIds = [], userIds = [] }: { sessionIds?: readonly number[]; userIds?: readonly number[] }): void {
+    if (sessionIds.length === 0 && userIds.length === 0) return;
+    this.sessions.deleteWhere(({ principal }) => sessionIds.includes(principal.sessionId) || userIds.includes(principal.userId));
+  }
+
+  /** Drops every cached session, for a replica that may have missed invalidations. */
+  forgetAllSessions(): void {
+    this.sessions.clear();
+  }
+
+  /** Hits and misses of the session cache since start-up. */
+  sessionCacheStats(): LookupCacheStats {
+    return this.sessions.stats();
+  }
+
+  private check(session: SessionLookup | null): UserPrincipal | null {
+    return session && session.expiresAt.getTime() > Date.now() ? session.principal : null;
+  }
+
+  private async lookupSession(em: EntityManager, tokenDigest: string): Promise<SessionLookup | null> {
+    const session = await em.findOne(UserSession, { tokenDigest, expiresAt: { $gt: new Date() } }, { populate: ['user'] });
     if (!session) return null;
     const user = session.user.getEntity();
-    return { kind: 'user', userId: user.id, isSuperuser: user.isSuperuser, sessionId: session.id };
+    return {
+      principal: { kind: 'user', userId: user.id, isSuperuser: user.isSuperuser, sessionId: session.id },
+      expiresAt: session.expiresAt,
+    };
   }
 
   findById(em: EntityManager, id: number): Promise<User | null> {

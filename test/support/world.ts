@@ -29,7 +29,7 @@ export function unique(label: string): string {
 }
 
 /** A small world over HTTP: the bootstrapped admin creates users and projects and hands out roles. */
-export async function createWorld(gw: TestGateway) {
+export async function createWorld(gw: Pick<TestGateway, 'gql' | 'loginAs'>) {
   const admin = await gw.loginAs(ADMIN.email, ADMIN.password);
   const as = (auth: string) => ({ authorization: auth });
 
