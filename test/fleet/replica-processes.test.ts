@@ -51,7 +51,7 @@ async function refusedOnBAfter(authorization: string, change: () => Promise<unkn
 }
 
 function report(what: string, ms: number | null): void {
-  console.log(`[replica-processes] ${what}: refused on B ${ms === null ? 'NOT within the bound' : `after ${ms} ms`} (bound ${WITHIN_MS} ms)`);
+  console.log(`[replica-processes] ${what}: in effect on B ${ms === null ? 'NOT within the bound' : `after ${ms} ms`} (bound ${WITHIN_MS} ms)`);
 }
 
 async function serviceWithKey(projectIds = [projectId]) {
