@@ -5,6 +5,7 @@ import {
   GatewayHttpError,
   GatewayProtocolError,
   GatewayUnreachableError,
+  parseRetryAfter,
   type GatewayErrorEntry,
   type GatewayRequestError,
 } from './errors';
@@ -72,8 +73,9 @@ async function readBody<TData>(response: Response): Promise<GraphQLBody<TData> |
 
 /**
  * A small GraphQL-over-HTTP client for the gateway: typed documents in, typed data out. Each
- * attempt has its own timeout; connection errors, timeouts, HTTP 5xx and internal server errors
- * are retried with backoff, anything the caller must fix (4xx, client error codes) is not.
+ * attempt has its own timeout; connection errors, timeouts, HTTP 5xx, 429 and internal server
+ * errors are retried with backoff (no sooner than the server's `Retry-After`), anything the caller
+ * must fix (other 4xx, client error codes) is not.
  */
 export class GatewayClient {
   constructor(private readonly options: GatewayClientOptions) {}
@@ -134,7 +136,8 @@ export class GatewayClient {
     }
     if (!response.ok) {
       const first = parsed?.errors?.[0];
-      throw new GatewayHttpError(response.status, first?.extensions?.code, first?.message ?? response.statusText);
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      throw new GatewayHttpError(response.status, first?.extensions?.code, first?.message ?? response.statusText, retryAfterMs);
     }
     if (parsed?.errors?.length) throw new GatewayGraphQLError(parsed.errors);
     if (!parsed?.data) throw new GatewayProtocolError(`HTTP ${response.status} without GraphQL data from ${endpoint}`);

@@ -27,7 +27,10 @@ export class GatewayUnreachableError extends GatewayRequestError {
   }
 }
 
-/** A non-2xx HTTP answer. 5xx may pass with time; 4xx will not. */
+/**
+ * A non-2xx HTTP answer. 5xx may pass with time, and so may 429 (too many requests); other 4xx
+ * will not. `retryAfterMs` is the server's `Retry-After`, when it sent one.
+ */
 export class GatewayHttpError extends GatewayRequestError {
   readonly retryable: boolean;
   constructor(
@@ -35,10 +38,21 @@ export class GatewayHttpError extends GatewayRequestError {
     /** The GraphQL error code of the body, when the body carries one (e.g. UNAUTHENTICATED). */
     readonly code: string | undefined,
     message: string,
+    readonly retryAfterMs?: number,
   ) {
     super(`HTTP ${status}${code ? ` ${code}` : ''}: ${message}`);
-    this.retryable = status >= 500;
+    this.retryable = status >= 500 || status === 429;
   }
+}
+
+/** A `Retry-After` header (seconds, or an HTTP date) in milliseconds from `now`; undefined when absent or unreadable. */
+export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
+  const value = header?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  // An HTTP date is in GMT; the lenient Date.parse would also take "1.5" for a date.
+  const at = value.endsWith(' GMT') ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** The operation ran and the gateway answered with GraphQL errors. */

@@ -7,9 +7,10 @@ import {
   GatewayHttpError,
   GatewayProtocolError,
   GatewayUnreachableError,
+  parseRetryAfter,
 } from '../../examples/worker/errors';
 import { HeartbeatDocument } from '../../examples/worker/generated/graphql';
-import { backoffDelay, type RetryPolicy } from '../../examples/worker/retry';
+import { backoffDelay, MAX_RETRY_AFTER_MS, retryDelay, type RetryPolicy } from '../../examples/worker/retry';
 import { failure, startFakeGateway, type FakeGateway } from './fake-gateway';
 
 const ok = { status: 200, body: { data: { heartbeat: { id: '7' } } } };
@@ -72,7 +73,6 @@ describe('not retried: the caller must fix something', () => {
     [400, 'BAD_REQUEST'],
     [401, 'UNAUTHENTICATED'],
     [403, 'FORBIDDEN'],
-    [429, 'RATE_LIMITED'],
   ])('HTTP %i is one attempt and a typed error', async (status, code) => {
     fake.script = [{ status, body: { errors: [{ message: 'refused', extensions: { code } }] } }];
     const error = await failure(client().request(HeartbeatDocument, {}));
@@ -154,6 +154,58 @@ describe('stopping', () => {
     expect(error.name).toBe('AbortError');
     expect(retries).toBe(1);
     expect(fake.received).toHaveLength(1);
+  });
+});
+
+describe('backing off as the gateway asks, by Retry-After', () => {
+  const refusal = (status: number, code: string, retryAfter: string) => ({
+    status,
+    headers: { 'retry-after': retryAfter },
+    body: { errors: [{ message: 'retry later', extensions: { code } }] },
+  });
+
+  it.each([
+    [503, 'SERVICE_UNAVAILABLE'],
+    [429, 'RATE_LIMITED'],
+  ])('HTTP %i %s: waits at least Retry-After, then succeeds', async (status, code) => {
+    fake.script = [refusal(status, code, '1'), ok];
+    const delays: number[] = [];
+    const data = await client({ onRetry: (_error, _attempt, delayMs) => delays.push(delayMs) }).request(HeartbeatDocument, {});
+    expect(data.heartbeat.id).toBe('7');
+    expect(fake.received).toHaveLength(2);
+    // The policy's own backoff here is at most 20 ms.
+    expect(delays).toHaveLength(1);
+    expect(delays[0]).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('resends after a 429 even a request that creates something: it was refused, not run', async () => {
+    fake.script = [refusal(429, 'RATE_LIMITED', '1'), ok];
+    await client().request(HeartbeatDocument, {}, { idempotent: false });
+    expect(fake.received).toHaveLength(2);
+  });
+
+  it('keeps answering 429: fails after maxAttempts with the error and its Retry-After', async () => {
+    fake.script = [refusal(429, 'RATE_LIMITED', '0'), refusal(429, 'RATE_LIMITED', '0'), refusal(429, 'RATE_LIMITED', '0')];
+    const error = await failure(client().request(HeartbeatDocument, {}));
+    expect(error).toBeInstanceOf(GatewayHttpError);
+    expect(error).toMatchObject({ status: 429, code: 'RATE_LIMITED', retryable: true, attempts: 3, retryAfterMs: 0 });
+  });
+
+  it('reads seconds and HTTP dates, and ignores what it cannot read', () => {
+    const now = Date.parse('2026-12-04T02:00:00Z');
+    expect(parseRetryAfter('5', now)).toBe(5_000);
+    expect(parseRetryAfter('Fri, 04 Dec 2026 02:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Fri, 04 Dec 2026 01:00:00 GMT', now)).toBe(0);
+    for (const unreadable of [null, '', 'soon', '-3', '1.5']) expect(parseRetryAfter(unreadable, now)).toBeUndefined();
+  });
+
+  it('waits the longer of backoff and Retry-After, capped', () => {
+    const policy = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 1_000 };
+    const asking = (retryAfterMs: number | undefined) => new GatewayHttpError(503, 'SERVICE_UNAVAILABLE', 'retry later', retryAfterMs);
+    expect(retryDelay(policy, 1, asking(5_000), () => 1)).toBe(5_000);
+    expect(retryDelay(policy, 4, asking(10), () => 1)).toBe(800);
+    expect(retryDelay(policy, 1, asking(undefined), () => 1)).toBe(100);
+    expect(retryDelay(policy, 1, asking(10 * 3_600_000), () => 1)).toBe(MAX_RETRY_AFTER_MS);
   });
 });
 

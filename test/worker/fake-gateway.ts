@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One scripted answer: a status and body, optionally sent only after `hangMs`. */
-export type Reply = { status: number; body?: unknown; hangMs?: number };
+/** One scripted answer: a status, headers and body, optionally sent only after `hangMs`. */
+export type Reply = { status: number; body?: unknown; headers?: Record<string, string>; hangMs?: number };
 
 export interface FakeGateway {
   endpoint: string;
@@ -17,7 +17,7 @@ export interface FakeGateway {
 
 function send(response: ServerResponse, reply: Reply) {
   const json = typeof reply.body !== 'string';
-  response.writeHead(reply.status, { 'content-type': json ? 'application/json' : 'text/plain' });
+  response.writeHead(reply.status, { 'content-type': json ? 'application/json' : 'text/plain', ...reply.headers });
   response.end(json ? JSON.stringify(reply.body ?? {}) : reply.body);
 }
 
