@@ -4,6 +4,15 @@ import { INVALIDATION_CHANNEL, type Invalidation } from '../core/invalidation';
 
 const RECONNECT_DELAY_MS = 500;
 
+export interface ListenerTiming {
+  /** How often the listening connection is asked to answer, to notice one that died silently. */
+  probeIntervalMs: number;
+  /** How long a probe may go unanswered before the connection counts as lost. */
+  probeTimeoutMs: number;
+}
+
+const defaultTiming: ListenerTiming = { probeIntervalMs: 5_000, probeTimeoutMs: 3_000 };
+
 export interface InvalidationHandlers {
   onInvalidation(invalidation: Invalidation): void;
   /** The connection was lost and is back: notifications may have been missed meanwhile. */
@@ -21,12 +30,21 @@ export interface InvalidationListener {
 /**
  * Listens on the invalidation channel on a connection of its own (outside the pool: a pooled
  * connection would be handed to queries). When that connection drops it reconnects, and tells the
- * caches to forget everything, since what was announced meanwhile is lost.
+ * caches to forget everything, since what was announced meanwhile is lost. A connection can also
+ * die without a word (a NAT, proxy or load balancer dropping an idle flow): an idle LISTEN would
+ * then hear nothing forever, leaving only the caches' TTLs, so it is probed and replaced when a
+ * probe goes unanswered.
  */
-export function listenForInvalidations(connectionString: string, handlers: InvalidationHandlers, logger?: Logger): InvalidationListener {
+export function listenForInvalidations(
+  connectionString: string,
+  handlers: InvalidationHandlers,
+  logger?: Logger,
+  timing: ListenerTiming = defaultTiming,
+): InvalidationListener {
   let stopped = false;
   let client: Client | undefined;
   let retry: NodeJS.Timeout | undefined;
+  let probe: NodeJS.Timeout | undefined;
   let markReady: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
@@ -38,6 +56,7 @@ export function listenForInvalidations(connectionString: string, handlers: Inval
       current.on('error', () => undefined);
       void current.end().catch(() => undefined);
       if (stopped || client !== current) return;
+      clearInterval(probe);
       client = undefined;
       retry = setTimeout(() => void connect(), RECONNECT_DELAY_MS);
     };
@@ -63,8 +82,22 @@ export function listenForInvalidations(connectionString: string, handlers: Inval
       reconnect();
       return;
     }
+    if (stopped || client !== current) return;
     handlers.onMissedNotifications();
     markReady();
+    probe = setInterval(() => {
+      let timer: NodeJS.Timeout | undefined;
+      const unanswered = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timing.probeTimeoutMs} ms`)), timing.probeTimeoutMs);
+      });
+      Promise.race([current.query('select 1'), unanswered])
+        .catch((error: unknown) => {
+          if (client !== current) return;
+          logger?.warn({ err: error }, 'invalidation listener lost its connection');
+          reconnect();
+        })
+        .finally(() => clearTimeout(timer));
+    }, timing.probeIntervalMs).unref();
   };
   void connect();
 
@@ -82,6 +115,7 @@ export function listenForInvalidations(connectionString: string, handlers: Inval
     async stop() {
       stopped = true;
       clearTimeout(retry);
+      clearInterval(probe);
       const current = client;
       client = undefined;
       current?.removeAllListeners();
