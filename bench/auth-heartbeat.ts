@@ -3,7 +3,7 @@ import { describeWorker, userAgent } from '../examples/worker/client-info';
 import { HeartbeatDocument } from '../examples/worker/generated/graphql';
 import type { LookupCacheStats } from '../src/core/lookup-cache';
 import { median, quantile } from './stats';
-import { checkClean, loadGenerator, printTable, rssMiB, runLoad, startBenchGateway, type LoadResult } from './support';
+import { alternateRounds, checkClean, envNumber, loadGenerator, printMedians, printRounds, reportTarget, rssMiB, runBench, runLoad, seedKeyedService, startBenchGateway, type LoadResult } from './support';
 
 /**
  * Issue 3's acceptance figure: a key-authenticated `heartbeat`, exactly as the example worker
@@ -25,9 +25,9 @@ import { checkClean, loadGenerator, printTable, rssMiB, runLoad, startBenchGatew
  * widely on this machine (0.4 to 1.3 seen), so the run prints their middle half too.
  *   BENCH_CONNECTIONS (20), BENCH_SECONDS per round and case (2), BENCH_ROUNDS (20).
  */
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
-const durationSeconds = Number(process.env.BENCH_SECONDS ?? 2);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
+const connections = envNumber('BENCH_CONNECTIONS', 20);
+const durationSeconds = envNumber('BENCH_SECONDS', 2);
+const rounds = envNumber('BENCH_ROUNDS', 20);
 const TARGET_RATIO = 0.8;
 const SESSION_TARGET_RATIO = 0.85;
 
@@ -43,29 +43,16 @@ async function main(): Promise<void> {
   // ones with 429 (bench:cpu-exhaustion measures that budget), leaving nothing to compare.
   const bench = await startBenchGateway({ ANONYMOUS_WORK_MS_PER_SECOND: '1000000', ANONYMOUS_WORK_BURST_MS: '100000000' });
   try {
-    const admin = { authorization: await bench.loginAdmin() };
-    const { createProject } = await bench.gql('mutation { createProject(input: { name: "bench" }) { id } }', {}, admin);
-    const { createProcessingService } = await bench.gql(
-      'mutation ($projectId: ID!) { createProcessingService(input: { name: "bench worker", projectIds: [$projectId] }) { id } }',
-      { projectId: createProject.id },
-      admin,
-    );
-    const { generateKey } = await bench.gql(
-      'mutation ($id: ID!) { generateKey(processingServiceId: $id) { key } }',
-      { id: createProcessingService.id },
-      admin,
-    );
-
+    const { key, admin, projectId } = await seedKeyedService(bench);
     const manager = { email: 'bench-manager@example.com', password: 'bench-manager-password' };
     await bench.gql('mutation ($email: String!, $password: String!) { createUser(input: { email: $email, password: $password }) { id } }', manager, admin);
     await bench.gql(
       'mutation ($projectId: ID!, $email: String!) { addProjectMember(projectId: $projectId, email: $email, role: PROJECT_MANAGER) { id } }',
-      { projectId: createProject.id, email: manager.email },
+      { projectId, email: manager.email },
       admin,
     );
     const { login } = await bench.gql('mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { token } }', manager);
-
-    const keyedHeaders = { authorization: `Api-Key ${generateKey.key}`, 'user-agent': userAgent() };
+    const keyedHeaders = { authorization: `Api-Key ${key}`, 'user-agent': userAgent() };
     const variables = { clientInfo: describeWorker() };
     const cases = {
       keyed: {
@@ -112,12 +99,10 @@ async function main(): Promise<void> {
     const { users, apiKeys } = bench.gateway.services;
     const cacheCounts = () => ({ sessions: users.sessionCacheStats(), keys: apiKeys.cacheStats() });
     const countsBefore = cacheCounts();
-    const results = Object.fromEntries(names.map((which) => [which, [] as LoadResult[]])) as Record<keyof typeof cases, LoadResult[]>;
-    for (let round = 0; round < rounds; round++) {
-      const shift = round % compared.length;
-      const order = [...compared.slice(shift), ...compared.slice(0, shift)];
-      for (const which of order) results[which].push(await load(which, durationSeconds));
-    }
+    const results: Record<keyof typeof cases, LoadResult[]> = {
+      ...(await alternateRounds(compared, rounds, (which) => load(which, durationSeconds))),
+      keyedWithRow: [],
+    };
     const countsAfter = cacheCounts();
     // For scale only, after the compared rounds: its database work must not spill into them. Its
     // own warm-up first: the ORM's read path is still being compiled for the first ~10 s of load
@@ -126,43 +111,18 @@ async function main(): Promise<void> {
     for (let round = 0; round < Math.min(rounds, 3); round++) results.keyedWithRow.push(await load('keyedWithRow', durationSeconds));
     const rssAfter = rssMiB();
 
-    printTable(
-      results.keyed.flatMap((_, round) =>
-        names.flatMap((which) => {
-          const r = results[which][round];
-          if (!r) return [];
-          return {
-            round: round + 1,
-            run: r.label,
-            'req/s': Math.round(r.requestsPerSecond),
-            'p50 ms': r.latencyP50Ms,
-            'p99 ms': r.latencyP99Ms,
-            'gateway cpu µs/req': r.cpuMicrosPerRequest,
-            requests: r.requests,
-            non2xx: r.non2xx,
-            errors: r.errors + r.graphqlErrors,
-          };
-        }),
-      ),
-    );
+    printRounds(results);
     const ratiosToAnonymous = (which: keyof typeof cases) =>
       results[which].map((r, round) => r.requestsPerSecond / results.anonymous[round]!.requestsPerSecond);
     const ratios = ratiosToAnonymous('keyed');
     const ratio = median(ratios);
     const keyedTypenameRatio = median(ratiosToAnonymous('keyedTypename'));
     const sessionRatios = ratiosToAnonymous('userTypename');
-    const sessionRatio = median(sessionRatios);
     const medianCpu = (which: keyof typeof cases) => median(results[which].map((r) => r.cpuMicrosPerRequest));
     console.log('');
-    printTable(
-      names.map((which) => ({
-        case: cases[which].label,
-        'median req/s': Math.round(median(results[which].map((r) => r.requestsPerSecond))),
-        'median gateway cpu µs/req': medianCpu(which),
-      })),
-    );
+    printMedians(results);
     console.log(`\nper-round ratios keyed/anonymous: ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
-    console.log(`median ratio keyed/anonymous: ${ratio.toFixed(3)} (target >= ${TARGET_RATIO}) ${ratio >= TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`);
+    reportTarget('median ratio keyed/anonymous', ratio, { atLeast: TARGET_RATIO, unit: '' });
     console.log(`middle half of the rounds' ratios: ${quantile(ratios, 0.25).toFixed(3)} to ${quantile(ratios, 0.75).toFixed(3)}`);
     console.log(`median ratio keyed { __typename }/anonymous (request size, authentication and heartbeat bookkeeping): ${keyedTypenameRatio.toFixed(3)}`);
     console.log(`the keyed heartbeat's gateway CPU over anonymous { __typename }, in µs per request (differences of medians):`);
@@ -170,23 +130,17 @@ async function main(): Promise<void> {
     console.log(`  authentication and heartbeat bookkeeping: ${(medianCpu('keyedTypename') - medianCpu('anonymousSameSize')).toFixed(1)}`);
     console.log(`  executing the heartbeat mutation instead of { __typename }: ${(medianCpu('keyed') - medianCpu('keyedTypename')).toFixed(1)}`);
     console.log(`\nper-round ratios manager's Token { __typename }/anonymous: ${sessionRatios.map((r) => r.toFixed(2)).join(' ')}`);
-    console.log(
-      `median ratio manager's Token { __typename }/anonymous: ${sessionRatio.toFixed(3)} (target >= ${SESSION_TARGET_RATIO}) ${sessionRatio >= SESSION_TARGET_RATIO ? 'PASS' : 'MISS'}`,
-    );
+    reportTarget("median ratio manager's Token { __typename }/anonymous", median(sessionRatios), { atLeast: SESSION_TARGET_RATIO, unit: '' });
     console.log(`middle half of those rounds' ratios: ${quantile(sessionRatios, 0.25).toFixed(3)} to ${quantile(sessionRatios, 0.75).toFixed(3)}`);
     console.log(
       `cache hit ratio over the compared rounds: sessions ${(100 * hitRatio(countsBefore.sessions, countsAfter.sessions)).toFixed(3)} %, API keys ${(100 * hitRatio(countsBefore.keys, countsAfter.keys)).toFixed(3)} %`,
     );
     console.log(`gateway RSS: ${rssBefore} MiB before load, ${rssAfter} MiB after`);
 
-    const clean = checkClean([...warmups, ...names.flatMap((which) => results[which])]);
-    if (clean && (ratio < TARGET_RATIO || sessionRatio < SESSION_TARGET_RATIO)) process.exitCode = 1;
+    checkClean([...warmups, ...names.flatMap((which) => results[which])]);
   } finally {
     await bench.close();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+runBench('bench:auth', main);
