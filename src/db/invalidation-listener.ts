@@ -90,7 +90,8 @@ export function listenForInvalidations(
       const unanswered = new Promise<never>((_resolve, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${timing.probeTimeoutMs} ms`)), timing.probeTimeoutMs);
       });
-      Promise.race([current.query('select 1'), unanswered])
+      // LISTEN again is a no-op that needs an answer, and keeps the connection recognisable in pg_stat_activity.
+      Promise.race([current.query(`listen ${INVALIDATION_CHANNEL}`), unanswered])
         .catch((error: unknown) => {
           if (client !== current) return;
           logger?.warn({ err: error }, 'invalidation listener lost its connection');
