@@ -1,4 +1,5 @@
 import { ApiKeyService } from '../api-keys/api-key.service';
+import { AuditService } from '../audit/audit.service';
 import { FailureLimiter } from '../auth/failure-limiter';
 import type { Config } from '../core/config';
 import { OutboundHttp } from '../core/outbound-http';
@@ -64,6 +65,7 @@ export function createServices(config: ServiceSettings) {
     pipelineRegistration,
     jobs,
     authFailures,
+    audit: new AuditService(),
     outbound,
     pushHealth: new PushHealthService(endpoints, { intervalSeconds: config.PUSH_HEALTH_CHECK_INTERVAL_SECONDS }),
     pushPipelineSync: new PushPipelineSync(endpoints, pipelineRegistration),

@@ -1,4 +1,5 @@
 import { ApiKey } from '../api-keys/api-key.entity';
+import { AuditEvent } from '../audit/audit-event.entity';
 import { Job } from '../jobs/job.entity';
 import { TaskResult } from '../jobs/task-result.entity';
 import { Task, TaskLease } from '../jobs/task.entity';
@@ -34,4 +35,5 @@ export const entities = [
   Task,
   TaskLease,
   TaskResult,
+  AuditEvent,
 ];

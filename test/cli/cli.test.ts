@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { startGateway } from '../../src/app/gateway';
+import { operatorOrigin } from '../../src/audit/audit-origin';
 import { system } from '../../src/auth/principal';
 import { runCli } from '../../src/cli/cli';
 import { loadConfig } from '../../src/core/config';
@@ -254,7 +255,7 @@ describe('keys', () => {
     serviceId = await withDatabaseOpen(async (database) => {
       const em = database.orm.em.fork();
       const services = createServices(loadConfig({}));
-      const service = await services.processingServices.create(em, new ProjectAccess(em, system), { name: 'Moth detector' });
+      const service = await services.processingServices.create(em, new ProjectAccess(em, system), { name: 'Moth detector' }, operatorOrigin);
       return service.id;
     });
   });
