@@ -229,6 +229,7 @@ export class ProcessingServiceService {
           await recordAuditEvent(tx, origin, {
             action: 'SERVICE_UPDATED',
             processingServiceId: id,
+            processingServiceLabel: service.name,
             projectIds: moved?.projectIds,
             details: {
               changed,
