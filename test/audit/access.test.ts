@@ -60,8 +60,9 @@ describe('project managers and superusers read a project trail', () => {
 
   it('pages with cursors that belong to their list', async () => {
     const all = await projectEvents(gw, projectA, world.as(managerA.auth));
+    type Page = { auditEvents: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] } };
     const page = (after: string | null) =>
-      gw.gql(
+      gw.gql<Page>(
         'query ($p: ID!, $after: String) { auditEvents(projectId: $p, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }',
         { p: projectA, after },
         world.as(managerA.auth),
@@ -69,9 +70,9 @@ describe('project managers and superusers read a project trail', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const { auditEvents } = dataOf(await page(after));
+      const { auditEvents }: Page = dataOf(await page(after));
       expect(auditEvents.totalCount).toBe(all.length);
-      seen.push(...auditEvents.edges.map((edge: { node: { id: string } }) => edge.node.id));
+      seen.push(...auditEvents.edges.map((edge) => edge.node.id));
       if (!auditEvents.pageInfo.hasNextPage) break;
       after = auditEvents.pageInfo.endCursor;
     }
