@@ -101,6 +101,23 @@ describe("a service's page shows its trail", () => {
     for (const edge of [...firstPage.edges, ...next.edges]) expect(edge.node.processingServiceId).toBe(serviceA);
   });
 
+  it("shows a service's managers now the events from before it joined their project", async () => {
+    const moved = await world.createService({ projectIds: [projectB] });
+    await world.generateKey(moved);
+    dataOf(
+      await gw.gql(
+        'mutation ($id: ID!, $input: UpdateProcessingServiceInput!) { updateProcessingService(id: $id, input: $input) { id } }',
+        { id: moved, input: { projectIds: [projectA] } },
+        world.as(world.admin),
+      ),
+    );
+    const response = await gw.gql(serviceEventsQuery, { id: moved, first: 10 }, world.as(managerA.auth));
+    const events = dataOf(response).processingService.auditEvents.edges.map((edge: { node: { action: string; projectIds: string[] } }) => edge.node);
+    expect(events.map((event: { action: string }) => event.action)).toEqual(['SERVICE_UPDATED', 'KEY_GENERATED', 'SERVICE_CREATED']);
+    // Written while the service was in project B only, and still readable by the manager of A.
+    expect(events[1].projectIds).toEqual([projectB]);
+  });
+
   it('answers null with FORBIDDEN to members below manager and to the service own key, the rest of the service resolving', async () => {
     for (const headers of [world.as(memberA.auth), { authorization: `Api-Key ${keyA}` }]) {
       const response = await gw.gql(serviceEventsQuery, { id: serviceA, first: 5 }, headers);
