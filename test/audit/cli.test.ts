@@ -3,9 +3,9 @@ import { operatorOrigin } from '../../src/audit/audit-origin';
 import { createServices } from '../../src/app/services';
 import { ProjectAccess } from '../../src/auth/project-access';
 import { system } from '../../src/auth/principal';
-import { runCli } from '../../src/cli/cli';
 import { loadConfig } from '../../src/core/config';
 import { openDatabase } from '../../src/db/database';
+import { runCapturedCli } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;
@@ -13,16 +13,7 @@ let projectId: string;
 let otherProjectId: string;
 let serviceId: number;
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { DATABASE_URL: db.url, PSGW_PASSWORD: 'operator-chosen-password' },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[]) => runCapturedCli(argv, { DATABASE_URL: db.url, PSGW_PASSWORD: 'operator-chosen-password' });
 
 /** The first number after `label` in a CLI line, e.g. the id in "Created project 3". */
 const idAfter = (text: string, label: string) => new RegExp(`${label} (\\d+)`).exec(text)![1]!;
