@@ -21,8 +21,9 @@ export interface AuditEventInput {
   details?: Record<string, AuditDetail>;
 }
 
-/** Longest user agent kept; the column's size. */
+/** The columns' sizes: what the client sends must never make the change it is recorded with fail. */
 const USER_AGENT_MAX = 500;
+const IP_MAX = 64;
 
 const actorKindOf: Record<Principal['kind'], ActorKind> = {
   user: 'USER',
@@ -66,7 +67,7 @@ export async function recordAuditEvent(em: EntityManager, origin: AuditOrigin, e
       actorUserId,
       actorServiceId,
       fixedLabels[actorKind] ?? `${actorKind.toLowerCase()} #${actorUserId ?? actorServiceId}`,
-      origin.ip,
+      origin.ip?.slice(0, IP_MAX) ?? null,
       origin.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
       event.projectIds ? pgIntArray(event.projectIds) : null,
       serviceId,

@@ -156,6 +156,20 @@ describe('every audited action writes one event with its actor, address and time
     });
   });
 
+  it('keeps the start of an overlong user agent rather than failing the change', async () => {
+    const start = await lastEventId();
+    const longAgent = `worker/${'x'.repeat(3000)}`;
+    dataOf(
+      await gw.gql(
+        'mutation ($input: CreateProcessingServiceInput!) { createProcessingService(input: $input) { id } }',
+        { input: { name: 'long agent', projectIds: [projectA] } },
+        { authorization: manager.auth, 'user-agent': longAgent },
+      ),
+    );
+    const [event] = await eventsSince(start);
+    expect(event!.userAgent).toBe(longAgent.slice(0, 500));
+  });
+
   it('names the operator at the CLI, with no address', async () => {
     const start = await lastEventId();
     const serviceId = await world.createService({ projectIds: [projectA] });
