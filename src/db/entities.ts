@@ -12,6 +12,7 @@ import { ProcessingServiceProject } from '../processing-services/processing-serv
 import { ProcessingService } from '../processing-services/processing-service.entity';
 import { ProjectMembership } from '../projects/project-membership.entity';
 import { Project } from '../projects/project.entity';
+import { PushBatch } from '../push/push-batch.entity';
 import { UserSession } from '../users/user-session.entity';
 import { User } from '../users/user.entity';
 
@@ -34,4 +35,5 @@ export const entities = [
   Task,
   TaskLease,
   TaskResult,
+  PushBatch,
 ];

@@ -111,12 +111,13 @@ export class PushEndpointClient {
   /**
    * POST /process. A 422 is the endpoint refusing the batch (its detail is returned); any other
    * answer that is not results throws: EndpointAnswerError (retryable when 5xx), or the
-   * outbound client's errors.
+   * outbound client's errors. `signal` cancels the call.
    */
-  async process(endpointUrl: string, body: ProcessRequest): Promise<ProcessOutcome> {
+  async process(endpointUrl: string, body: ProcessRequest, signal?: AbortSignal): Promise<ProcessOutcome> {
     const response = await this.http.send(endpointPath(endpointUrl, 'process'), {
       method: 'POST',
       json: body,
+      signal,
       timeoutMs: this.limits.processTimeoutMs,
       maxResponseBytes: this.limits.maxResponseBytes,
     });
