@@ -183,6 +183,33 @@ describe('push-mode services', () => {
       expect((await readService(serviceId)).pipelines).toEqual([]);
     }, 20_000);
 
+    it('registers in every project of the service or in none: a failure in the last leaves the first untouched', async () => {
+      const { endpoint, slug } = await endpointWith();
+      const [first, last] = [await world.createProject('push sync first'), await world.createProject('push sync last')];
+      const serviceId = await world.createService({ projectIds: [first, last], endpointUrl: endpoint.url });
+      // A failure that only registering in the last project meets, in the database itself.
+      await sql(
+        gw,
+        `create function refuse_last_project() returns trigger language plpgsql as $$
+           begin if new.project_id = ${Number(last)} then raise exception 'refused by the test'; end if; return new; end $$`,
+      );
+      await sql(gw, 'create trigger refuse_last_project before insert on project_pipeline_configs for each row execute function refuse_last_project()');
+      const before = await pipelineCount();
+      try {
+        const response = await gw.gql(SYNC, { id: serviceId }, admin());
+        expect(response.body.errors?.length).toBe(1);
+      } finally {
+        await sql(gw, 'drop trigger refuse_last_project on project_pipeline_configs');
+        await sql(gw, 'drop function refuse_last_project()');
+      }
+      expect(await pipelineCount()).toBe(before);
+      expect(await sql(gw, 'select project_id from project_pipeline_configs where project_id in (?, ?)', [Number(first), Number(last)])).toEqual([]);
+      expect((await readService(serviceId)).pipelines).toEqual([]);
+
+      const synced = dataOf(await gw.gql(SYNC, { id: serviceId }, admin())).syncProcessingServicePipelines;
+      expect(synced).toMatchObject({ success: true, pipelines: [{ slug }], pipelinesCreated: [{ slug }] });
+    });
+
     it('an advertisement the registration refuses gets its typed refusal, naming the path, and nothing stored', async () => {
       const slug = unique('push-bad');
       const endpoint = await startPushEndpoint([{ slug, algorithms: [{ key: `${slug}-x`, task_type: 'telepathy' }] }]);
