@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * bench:jobs' push-mode endpoint, in a process of its own so the gateway's CPU figures are its
  * own: the contract of the original's template service, answering /process at once with the
- * pull drain's result per image (5 detections x 2 classifications x 10 scores). Reads one JSON
- * `PushEndpointJob` from argv, prints `{ "port": N }` once it listens.
+ * pull drain's result for each image. Reads one JSON `PushEndpointJob` from argv, prints
+ * `{ "port": N }` once it listens.
  */
 export interface PushEndpointJob {
   pipelineSlug: string;

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway, spawnGateway, type GatewayProcess } from '../support/processes';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { until } from '../support/until';
 import { startPushEndpoint, type PushEndpoint } from '../support/push-endpoint';
 import { concurrencySkipReason } from '../support/test-database';
 import { createWorld, dataOf, sql, unique, type World } from '../support/world';
@@ -57,15 +58,6 @@ async function pushService(): Promise<{ endpoint: PushEndpoint; slug: string; pr
   return { endpoint, slug, projectId, serviceId };
 }
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await sleep(100);
-  }
-}
-
 async function runJob(images: number): Promise<{ endpoint: PushEndpoint; jobId: string; imageIds: string[]; job: unknown }> {
   const { endpoint, slug, projectId, serviceId } = await pushService();
   // Long enough that batches overlap, so both replicas are busy at once.
@@ -79,6 +71,7 @@ async function runJob(images: number): Promise<{ endpoint: PushEndpoint; jobId: 
   const job = await until(
     async () => dataOf(await gw.gql<{ job: { status: string; progress: unknown } }>(JOB, { id: createJob.id }, admin)).job,
     (current) => current.status === 'SUCCESS' || current.status === 'FAILURE',
+    30_000,
   );
   return { endpoint, jobId: createJob.id, imageIds: list.map((image) => image.id), job };
 }
@@ -90,6 +83,7 @@ describe.skipIf(skipReason)('push mode on two gateway processes sharing one data
     await until(
       async () => dataOf(await gw.gql<{ processingService: { status: string } }>(SERVICE, { id: serviceId }, admin)).processingService.status,
       (status) => status === 'ONLINE',
+      30_000,
     );
     const windowSeconds = 4;
     const before = endpoint.hits.filter((hit) => hit.path === 'livez').length;

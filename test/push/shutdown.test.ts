@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../../src/app/gateway';
 import { loadConfig } from '../../src/core/config';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { until } from '../support/until';
 import { startPushEndpoint, type PushEndpoint } from '../support/push-endpoint';
 import { concurrencySkipReason } from '../support/test-database';
 import { createWorld, dataOf, sql, unique, type World } from '../support/world';
@@ -44,15 +44,6 @@ afterAll(async () => {
   await gw?.close();
   await endpoint?.close();
 });
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await sleep(50);
-  }
-}
 
 describe.skipIf(skipReason)('a replica stopping with batches in flight', () => {
   it('cancels the calls and gives their leases back, so another replica takes the tasks at once', async () => {

@@ -13,7 +13,8 @@ export interface AdvertisedPipeline {
 
 interface ProcessRequest {
   pipeline: string;
-  source_images: { id: string; url: string }[];
+  /** Absent when a test posts a body that is not a batch. */
+  source_images?: { id: string; url: string }[];
 }
 
 export interface PushEndpoint {
@@ -102,7 +103,7 @@ export async function startPushEndpoint(pipelines: AdvertisedPipeline[] = []): P
     const body = await readBody(request);
     const requested = path === 'process' && request.method === 'POST' ? (JSON.parse(body) as ProcessRequest) : undefined;
     if (requested) {
-      endpoint.processed.push(requested.source_images.map((image) => image.id));
+      endpoint.processed.push((requested.source_images ?? []).map((image) => image.id));
       endpoint.maxConcurrentProcess = Math.max(endpoint.maxConcurrentProcess, ++processing);
       response.on('close', () => {
         processing -= 1;
@@ -169,7 +170,7 @@ export async function startPushEndpoint(pipelines: AdvertisedPipeline[] = []): P
     if (requested) {
       const pipeline = endpoint.pipelines.find((candidate) => candidate.slug === requested.pipeline);
       if (!pipeline) return json(response, 422, { detail: `Unknown pipeline ${requested.pipeline}` });
-      return json(response, 200, results(pipeline, requested.pipeline, requested.source_images));
+      return json(response, 200, results(pipeline, requested.pipeline, requested.source_images ?? []));
     }
     json(response, 404, { detail: 'not found' });
   });
