@@ -27,22 +27,19 @@ export interface BatchOutcome {
   leased: number;
   /** The endpoint failed the whole batch (unreachable, too slow, 5xx, refused, a bad answer). */
   endpointFailed: boolean;
-  /** The service already had its limit of batches in flight, from this replica or others: nothing was leased. */
-  full: boolean;
-  /** The call was canceled and the leases given back. */
-  released: boolean;
 }
 
 /** The longest error text stored for a task; the endpoint's detail is cut to this. */
 const ERROR_LENGTH = 1_000;
 
 /** Whether the wait ran to its end rather than being canceled. */
-const waitUnlessAborted = (ms: number, signal?: AbortSignal) => sleep(ms, undefined, { signal }).then(
-  () => true,
-  () => false,
-);
+const waitUnlessAborted = (ms: number, signal?: AbortSignal) =>
+  sleep(ms, undefined, { signal }).then(
+    () => true,
+    () => false,
+  );
 
-const nothingLeased = { leased: 0, endpointFailed: false, full: false, released: false };
+const nothingLeased: BatchOutcome = { leased: 0, endpointFailed: false };
 
 /**
  * Push-mode dispatch: the gateway is the worker. It leases tasks with the job loop's own lease
@@ -105,27 +102,24 @@ export class PushDispatchService {
 
   /**
    * Takes a slot, leases one batch of the job for the service, sends it, stores the outcome.
-   * Nothing leased: nothing sent. When `signal` aborts mid-call, the leases are given back
-   * (queued again at once, the attempt not counted) instead of waiting out the call.
+   * No slot free (the service has its limit of batches in flight, from any replica) or nothing
+   * to lease: nothing sent. When `signal` aborts mid-call, the leases are given back (queued
+   * again at once, the attempt not counted) instead of waiting out the call.
    */
   async dispatchBatch(em: EntityManager, work: PushWork, signal?: AbortSignal): Promise<BatchOutcome> {
     const slot = await this.takeSlot(em, work);
-    if (slot === null) return { ...nothingLeased, full: true };
+    if (slot === null) return nothingLeased;
     try {
       const call = this.call(work);
       const tasks = await this.jobs.reserveForPush(em, call, work.jobId, this.settings.batchSize);
       if (tasks.length === 0) return nothingLeased;
       const sent = await this.send(work, tasks, signal);
       if (!sent) {
-        await this.jobs.releaseLeases(
-          em,
-          call,
-          tasks.map((task) => task.leaseToken),
-        );
-        return { ...nothingLeased, leased: tasks.length, released: true };
+        await this.jobs.releaseLeases(em, call, tasks.map((task) => task.leaseToken));
+        return { leased: tasks.length, endpointFailed: false };
       }
       await this.store(em, call, tasks, sent.items);
-      return { ...nothingLeased, leased: tasks.length, endpointFailed: sent.endpointFailed };
+      return { leased: tasks.length, endpointFailed: sent.endpointFailed };
     } finally {
       await em.getConnection().execute('delete from push_batches where id = ?', [slot]);
     }

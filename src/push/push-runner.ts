@@ -53,7 +53,8 @@ export class PushRunner {
 
   /**
    * Stops taking new work, cancels the batches in flight (their leases are given back, so any
-   * replica takes their tasks at once) and waits for them and for the checks in flight.
+   * replica takes their tasks at once) and the checks in flight (their claims are given back),
+   * and waits for both to wind up.
    */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -88,7 +89,7 @@ export class PushRunner {
       const em = this.fork();
       const due = await this.health.claimDue(em, CHECKS_PER_ROUND);
       claimed = due.length;
-      await Promise.all(due.map((service) => this.health.check(this.fork(), service)));
+      await Promise.all(due.map((service) => this.health.checkClaimed(this.fork(), service, this.aborter.signal)));
     } catch (error) {
       this.log.warn({ err: error }, 'push health checks failed');
     }

@@ -15,8 +15,9 @@ const PUSH_SETTINGS = {
   ENDPOINT_ALLOWED_NETWORKS: '127.0.0.1',
   PUSH_POLL_INTERVAL_MS: '50',
   PUSH_BATCH_SIZE: '10',
-  // Longer than the test may take: stopping must not wait for it.
+  // Longer than the test may take: stopping must not wait for them.
   ENDPOINT_PROCESS_TIMEOUT_MS: '600000',
+  ENDPOINT_CHECK_TIMEOUT_MS: '600000',
 };
 const SYNC = 'mutation ($id: ID!) { syncProcessingServicePipelines(id: $id) { success } }';
 const CREATE_JOB = 'mutation ($input: CreateJobInput!) { createJob(input: $input) { id } }';
@@ -26,6 +27,7 @@ const JOB = 'query ($id: ID!) { job(id: $id) { status progress { total queued le
 let gw: TestGateway;
 let world: World;
 let endpoint: PushEndpoint;
+let hangingChecks: PushEndpoint | undefined;
 const replicas: RunningGateway[] = [];
 
 function startReplica(): Promise<RunningGateway> {
@@ -43,6 +45,7 @@ afterAll(async () => {
   await Promise.all(replicas.map((replica) => replica.stop()));
   await gw?.close();
   await endpoint?.close();
+  await hangingChecks?.close();
 });
 
 describe.skipIf(skipReason)('a replica stopping with batches in flight', () => {
@@ -85,5 +88,20 @@ describe.skipIf(skipReason)('a replica stopping with batches in flight', () => {
     await startReplica();
     const done = await until(readJob, (job) => job.status === 'SUCCESS');
     expect(done).toEqual({ status: 'SUCCESS', progress: { total: 15, queued: 0, leased: 0, done: 15, failed: 0 } });
+  }, 40_000);
+
+  it('cancels the health checks in flight and gives their claims back, recording nothing', async () => {
+    hangingChecks = await startPushEndpoint([]);
+    hangingChecks.behaviour.livez = 'hang';
+    const projectId = await world.createProject('push shutdown checks');
+    const serviceId = Number(await world.createService({ projectIds: [projectId], endpointUrl: hangingChecks.url }));
+    if (replicas.length === 0) await startReplica();
+    await until(
+      async () => hangingChecks!.hits.filter((hit) => hit.path === 'livez').length,
+      (checks) => checks > 0,
+    );
+    await Promise.all(replicas.splice(0).map((replica) => replica.stop()));
+    const [service] = await sql(gw, 'select health_check_claimed_at, last_seen, last_seen_live from processing_services where id = ?', [serviceId]);
+    expect(service).toEqual({ health_check_claimed_at: null, last_seen: null, last_seen_live: null });
   }, 40_000);
 });
