@@ -21,11 +21,11 @@ export function listenForPushWork(connectionString: string, onWake: () => void, 
     client = current;
     let lost = false;
     const reconnect = (error?: unknown) => {
-      if (lost) return;
+      if (lost || stopped) return;
       lost = true;
       if (error) logger.warn({ err: error }, 'push work listener lost its connection');
       void current.end().catch(() => undefined);
-      if (!stopped) retry = setTimeout(() => void connect(), RECONNECT_DELAY_MS);
+      retry = setTimeout(() => void connect(), RECONNECT_DELAY_MS);
     };
     current.on('error', reconnect);
     current.on('end', () => reconnect());

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { startPushEndpoint, type PushEndpoint } from '../support/push-endpoint';
 import { concurrencySkipReason } from '../support/test-database';
-import { createWorld, dataOf, unique, type World } from '../support/world';
+import { PUSH_WORK_CHANNEL } from '../../src/push/push-wake';
+import { until } from '../support/until';
+import { createWorld, dataOf, sql, unique, type World } from '../support/world';
 
 const skipReason = concurrencySkipReason();
 if (skipReason) console.warn(`[push idle] skipped (LISTEN/NOTIFY wakes only on a PostgreSQL server): ${skipReason}`);
@@ -15,7 +17,7 @@ const JOB = 'query ($id: ID!) { job(id: $id) { status progress { total done } } 
 
 let gw: TestGateway;
 let world: World;
-let endpoint: PushEndpoint | undefined;
+const endpoints: PushEndpoint[] = [];
 /** Dispatch rounds so far: each asks PostgreSQL for push work once. */
 let rounds = 0;
 
@@ -38,7 +40,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gw?.close();
-  await endpoint?.close();
+  await Promise.all(endpoints.map((endpoint) => endpoint.close()));
 });
 
 describe.skipIf(skipReason)('push dispatch while there is no push work', () => {
@@ -51,9 +53,10 @@ describe.skipIf(skipReason)('push dispatch while there is no push work', () => {
     expect(asked).toBeLessThan(windowMs / POLL_INTERVAL_MS / 4);
   });
 
-  it('wakes when a push-mode job is created, instead of waiting out its idle pause', async () => {
+  async function pushJobDoneAfterCreation(): Promise<{ job: unknown; ms: number }> {
     const slug = unique('idle-pipeline');
-    endpoint = await startPushEndpoint([{ slug, algorithms: [{ key: `${slug}-detector`, task_type: 'detection' }] }]);
+    const endpoint = await startPushEndpoint([{ slug, algorithms: [{ key: `${slug}-detector`, task_type: 'detection' }] }]);
+    endpoints.push(endpoint);
     const admin = world.as(world.admin);
     const projectId = await world.createProject('push idle');
     const serviceId = await world.createService({ projectIds: [projectId], endpointUrl: endpoint.url });
@@ -65,12 +68,30 @@ describe.skipIf(skipReason)('push dispatch while there is no push work', () => {
       await gw.gql<{ createJob: { id: string } }>(CREATE_JOB, { input: { projectId, pipelineSlug: slug, name: 'wake', images } }, admin),
     );
     const created = Date.now();
-    let job: { status: string; progress: { total: number; done: number } };
-    do {
-      await sleep(50);
-      job = dataOf(await gw.gql(JOB, { id: createJob.id }, admin)).job;
-    } while (job.status !== 'SUCCESS' && Date.now() - created < 15_000);
-    console.log(`[push idle] job done ${Date.now() - created} ms after it was created`);
+    const job = await until(
+      async () => dataOf(await gw.gql(JOB, { id: createJob.id }, admin)).job,
+      (current: { status: string }) => current.status === 'SUCCESS',
+      15_000,
+      50,
+    );
+    return { job, ms: Date.now() - created };
+  }
+
+  it('wakes when a push-mode job is created, instead of waiting out its idle pause', async () => {
+    const { job, ms } = await pushJobDoneAfterCreation();
+    console.log(`[push idle] job done ${ms} ms after it was created`);
+    expect(job).toEqual({ status: 'SUCCESS', progress: { total: 5, done: 5 } });
+  });
+
+  it('still wakes after its listening connection was cut: it listens again', async () => {
+    const listeners = () =>
+      sql<{ pid: number }>(gw, `select pid from pg_stat_activity where datname = current_database() and query = 'listen ${PUSH_WORK_CHANNEL}'`);
+    const [cut] = await listeners();
+    expect(cut).toBeDefined();
+    await sql(gw, 'select pg_terminate_backend(?)', [cut!.pid]);
+    const again = await until(listeners, (rows) => rows.length === 1 && rows[0]!.pid !== cut!.pid);
+    expect(again).toHaveLength(1);
+    const { job } = await pushJobDoneAfterCreation();
     expect(job).toEqual({ status: 'SUCCESS', progress: { total: 5, done: 5 } });
   });
 });
