@@ -31,6 +31,7 @@ export type ServiceSettings = Pick<
   | 'ENDPOINT_MAX_RESPONSE_BYTES'
   | 'PUSH_HEALTH_CHECK_INTERVAL_SECONDS'
   | 'PUSH_BATCH_SIZE'
+  | 'PUSH_CONCURRENCY_PER_SERVICE'
   | 'PUSH_RETRIES'
   | 'PUSH_RETRY_BACKOFF_MS'
 >;
@@ -71,6 +72,7 @@ export function createServices(config: ServiceSettings) {
     pushPipelineSync: new PushPipelineSync(endpoints, pipelineRegistration),
     pushDispatch: new PushDispatchService(jobs, endpoints, {
       batchSize: config.PUSH_BATCH_SIZE,
+      concurrencyPerService: config.PUSH_CONCURRENCY_PER_SERVICE,
       retries: config.PUSH_RETRIES,
       retryBackoffMs: config.PUSH_RETRY_BACKOFF_MS,
     }),

@@ -13,6 +13,7 @@ import { ProcessingServiceProject } from '../processing-services/processing-serv
 import { ProcessingService } from '../processing-services/processing-service.entity';
 import { ProjectMembership } from '../projects/project-membership.entity';
 import { Project } from '../projects/project.entity';
+import { PushBatch } from '../push/push-batch.entity';
 import { UserSession } from '../users/user-session.entity';
 import { User } from '../users/user.entity';
 
@@ -36,4 +37,5 @@ export const entities = [
   TaskLease,
   TaskResult,
   AuditEvent,
+  PushBatch,
 ];
