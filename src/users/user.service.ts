@@ -21,6 +21,9 @@ export interface CreateUserInput {
 /** Session tokens are `pgs_` plus 43 base64url characters (256 bits). */
 const SESSION_TOKEN_TAG = 'pgs_';
 
+/** Sessions kept in memory per process, the least recently used dropped first. */
+const SESSION_CACHE_MAX_ENTRIES = 10_000;
+
 /** A session as cached: who it is, and until when. */
 interface SessionLookup {
   principal: UserPrincipal;
@@ -57,11 +60,11 @@ export class UserService {
   private readonly sessions: LookupCache<SessionLookup>;
 
   constructor(
-    private readonly settings: { sessionTtlSeconds: number; sessionCacheTtlSeconds: number; sessionCacheMaxEntries?: number },
+    private readonly settings: { sessionTtlSeconds: number; sessionCacheTtlSeconds: number },
     private readonly loginFailures: FailureLimiter,
   ) {
     this.sessions = new LookupCache(
-      { ttlSeconds: settings.sessionCacheTtlSeconds, maxEntries: settings.sessionCacheMaxEntries ?? 10_000 },
+      { ttlSeconds: settings.sessionCacheTtlSeconds, maxEntries: SESSION_CACHE_MAX_ENTRIES },
       (em, digest) => this.lookupSession(em, digest),
     );
   }
