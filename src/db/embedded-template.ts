@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { migrate } from './database';
 import { startEmbeddedPostgres } from './embedded';
-import { migrationsList } from './migrations';
+import { migrationNames } from './migrations';
 import { ormConfig } from './orm.config';
 
 /** An embedded database with every migration applied, made at build time next to the compiled code. */
@@ -15,7 +15,7 @@ function expectedManifest(): string {
   const entry = require.resolve('@electric-sql/pglite');
   const packageFile = path.join(entry.slice(0, entry.lastIndexOf(`${path.sep}pglite${path.sep}`) + 8), 'package.json');
   const engine = (JSON.parse(readFileSync(packageFile, 'utf8')) as { version: string }).version;
-  return JSON.stringify({ engine, migrations: migrationsList.map((migration) => migration.name) });
+  return JSON.stringify({ engine, migrations: migrationNames });
 }
 
 async function templateIsCurrent(): Promise<boolean> {

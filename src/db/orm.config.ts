@@ -1,8 +1,6 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
-import { Migrator } from '@mikro-orm/migrations';
 import type { Logger } from 'pino';
 import { entities } from './entities';
-import { migrationsList } from './migrations';
 
 export interface OrmSettings {
   clientUrl: string;
@@ -31,14 +29,13 @@ export function ormConfig({ clientUrl, poolSize, statementTimeoutMs, connectTime
   return defineConfig({
     clientUrl,
     entities,
-    extensions: [Migrator],
     allowGlobalContext: false,
     forceUtcTimezone: true,
     ensureDatabase: false,
     discovery: { warnWhenNoEntities: true, checkDuplicateTableNames: true },
     pool: { min: 0, max: poolSize, idleTimeoutMillis: 30_000, ...(connectTimeoutMs ? { acquireTimeoutMillis: connectTimeoutMs } : {}) },
+    // The migrator and the migrations are loaded only when one is pending (see `migrate`).
     migrations: {
-      migrationsList,
       tableName: 'schema_migrations',
       transactional: true,
       allOrNothing: true,
