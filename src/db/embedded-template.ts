@@ -1,11 +1,8 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { cp, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { migrate } from './database';
 import { startEmbeddedPostgres } from './embedded';
 import { migrationNames } from './migrations';
-import { ormConfig } from './orm.config';
 
 /** An embedded database with every migration applied, made at build time next to the compiled code. */
 export const embeddedTemplateDir = path.join(__dirname, '..', '..', 'embedded-template');
@@ -38,6 +35,8 @@ export async function copyEmbeddedTemplate(dataDir: string): Promise<boolean> {
 /** Builds the template unless the one there already matches the engine and the migrations. */
 export async function prepareEmbeddedTemplate(): Promise<'current' | 'created'> {
   if (await templateIsCurrent()) return 'current';
+  // Loaded only to build one: `npm run build` checks the template on every run.
+  const [{ MikroORM }, { migrate }, { ormConfig }] = await Promise.all([import('@mikro-orm/postgresql'), import('./database'), import('./orm.config')]);
   const workDir = await mkdtemp(`${embeddedTemplateDir}-`);
   const dataDir = path.join(workDir, 'data');
   try {
