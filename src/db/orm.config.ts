@@ -1,5 +1,6 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
+import { createLogger } from '../core/logger';
 import { entities } from './entities';
 
 export interface OrmSettings {
@@ -9,7 +10,7 @@ export interface OrmSettings {
   statementTimeoutMs?: number;
   /** Limit on opening a connection and on waiting for a pooled one, so a lost database fails fast. */
   connectTimeoutMs?: number;
-  /** Where the driver's own warnings go (e.g. a pooled connection the server dropped); else the console. */
+  /** Where the driver's own warnings go (e.g. a pooled connection the server dropped); else JSON on stderr. */
   logger?: Logger;
 }
 
@@ -48,7 +49,7 @@ export function ormConfig({ clientUrl, poolSize, statementTimeoutMs, connectTime
         ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
         ...(connectTimeoutMs ? { connectionTimeoutMillis: connectTimeoutMs } : {}),
       },
-      ...(logger ? { log: driverLog(logger) } : {}),
+      log: driverLog(logger ?? createLogger('warn', pino.destination({ fd: 2, sync: true }))),
     },
   });
 }
