@@ -1,4 +1,5 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import path from 'node:path';
 
 /**
  * Applied in order. Add new migrations at the end; never edit one that has shipped. Each name is
@@ -14,7 +15,7 @@ export const migrationNames = [
 export async function loadMigrations(): Promise<MigrationObject[]> {
   return Promise.all(
     migrationNames.map(async (name) => {
-      const module = (await import(`./${name}`)) as Record<string, MigrationObject['class']>;
+      const module = (await import(path.join(__dirname, name))) as Record<string, MigrationObject['class']>;
       return { name, class: module[name]! };
     }),
   );
