@@ -38,6 +38,8 @@ export interface OutboundRequest {
   /** Everything, from DNS to the last byte of the answer. */
   timeoutMs: number;
   maxResponseBytes: number;
+  /** Cancels the call (the caller is stopping); the error it then throws is not the endpoint's fault. */
+  signal?: AbortSignal;
 }
 
 export interface OutboundResponse {
@@ -151,7 +153,8 @@ export class OutboundHttp {
     }
     const { undici, agent } = await this.client();
     const started = performance.now();
-    const signal = AbortSignal.timeout(options.timeoutMs);
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     try {
       const response = await undici.request(target, {
         dispatcher: agent,
@@ -193,7 +196,7 @@ export class OutboundHttp {
         elapsedMs: performance.now() - started,
       };
     } catch (error) {
-      throw translate(error, where, signal, options.timeoutMs, undici.errors);
+      throw translate(error, where, timeout, options.timeoutMs, undici.errors);
     }
   }
 
@@ -208,14 +211,14 @@ function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
   body.destroy();
 }
 
-function translate(error: unknown, where: string, signal: AbortSignal, timeoutMs: number, undiciErrors: typeof import('undici').errors): Error {
+function translate(error: unknown, where: string, timeout: AbortSignal, timeoutMs: number, undiciErrors: typeof import('undici').errors): Error {
   if (error instanceof DomainError) return error;
   const chain: unknown[] = [];
   for (let link: unknown = error; link instanceof Error && chain.length < 5; link = link.cause) chain.push(link);
   const refusal = chain.find((link) => link instanceof Error && (link as unknown as Record<symbol, unknown>)[refusalTag]) as Error | undefined;
   if (refusal) return new EndpointRefusedError(`Refused to call ${where}: ${refusal.message}`);
   const timedOut =
-    signal.aborted ||
+    timeout.aborted ||
     chain.some(
       (link) =>
         link instanceof undiciErrors.ConnectTimeoutError ||

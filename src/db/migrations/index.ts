@@ -9,6 +9,8 @@ export const migrationNames = [
   'Migration20261125083502_initial',
   'Migration20261203120000_jobs',
   'Migration20261203230000_push_mode',
+  'Migration20261204015319_push_dispatch',
+  'Migration20261204015834_audit_events',
 ] as const;
 
 /** The migration classes: loading them loads the migrator, so only when there is one to run. */
