@@ -15,7 +15,8 @@ import { checkClean, loadGenerator, printTable, rssMiB, runLoad, startBenchGatew
  * burst of load from other processes on this shared machine skews one round rather than the
  * result. A last case, a heartbeat asking for `status` and `lastSeen` (one row read each), runs
  * after them for scale, outside the ratios, after a warm-up of its own.
- * Target: keyed req/s >= 0.8 x anonymous req/s. The load generator runs in a process of its own;
+ * Targets: keyed req/s >= 0.85 x anonymous req/s; the row read of the last case at most 150 µs of
+ * gateway CPU over the heartbeat that reads nothing. The load generator runs in a process of its own;
  * with the default, autocannon, the anonymous case is partly capped by autocannon's own CPU, which
  * flatters the ratio; BENCH_LOAD_GENERATOR=wrk measures the gateway alone. Rounds' ratios scatter
  * widely on this machine (0.4 to 1.3 seen), so the run prints their middle half too.
@@ -24,10 +25,13 @@ import { checkClean, loadGenerator, printTable, rssMiB, runLoad, startBenchGatew
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 2);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
-const TARGET_RATIO = 0.8;
+const TARGET_RATIO = 0.85;
+const TARGET_ROW_READ_MICROS = 150;
 
 async function main(): Promise<void> {
-  const bench = await startBenchGateway();
+  // One address sends anonymous requests flat out here; the budget that would refuse it is
+  // measured by bench:cpu-exhaustion, not here.
+  const bench = await startBenchGateway({ ANONYMOUS_WORK_MS_PER_SECOND: '1000000', ANONYMOUS_WORK_BURST_MS: '100000000' });
   try {
     const admin = { authorization: await bench.loginAdmin() };
     const { createProject } = await bench.gql('mutation { createProject(input: { name: "bench" }) { id } }', {}, admin);
@@ -128,13 +132,17 @@ async function main(): Promise<void> {
       })),
     );
     console.log(`\nper-round ratios keyed/anonymous: ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
-    console.log(`median ratio keyed/anonymous: ${ratio.toFixed(3)} (target >= ${TARGET_RATIO}) ${ratio >= TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`);
+    console.log(`median ratio keyed/anonymous: ${ratio.toFixed(3)} (target >= ${TARGET_RATIO}) ${ratio >= TARGET_RATIO ? 'PASS' : 'MISS'}`);
     console.log(`middle half of the rounds' ratios: ${quantile(ratios, 0.25).toFixed(3)} to ${quantile(ratios, 0.75).toFixed(3)}`);
     console.log(`median ratio keyed { __typename }/anonymous (request size, authentication and heartbeat bookkeeping): ${keyedTypenameRatio.toFixed(3)}`);
     console.log(`the keyed heartbeat's gateway CPU over anonymous { __typename }, in µs per request (differences of medians):`);
     console.log(`  request size (the worker's Authorization and User-Agent headers): ${(medianCpu('anonymousSameSize') - medianCpu('anonymous')).toFixed(1)}`);
     console.log(`  authentication and heartbeat bookkeeping: ${(medianCpu('keyedTypename') - medianCpu('anonymousSameSize')).toFixed(1)}`);
     console.log(`  executing the heartbeat mutation instead of { __typename }: ${(medianCpu('keyed') - medianCpu('keyedTypename')).toFixed(1)}`);
+    const rowRead = medianCpu('keyedWithRow') - medianCpu('keyed');
+    console.log(
+      `reading its row ({ id status lastSeen } over the heartbeat that reads none): ${rowRead.toFixed(1)} µs of gateway CPU (target <= ${TARGET_ROW_READ_MICROS}) ${rowRead <= TARGET_ROW_READ_MICROS ? 'PASS' : 'MISS'}`,
+    );
     console.log(`gateway RSS: ${rssBefore} MiB before load, ${rssAfter} MiB after`);
 
     const clean = checkClean([...warmups, ...names.flatMap((which) => results[which])]);

@@ -74,6 +74,7 @@ const configSchema = z
     PUSH_RETRY_BACKOFF_MS: milliseconds.default(1_000),
     PUSH_POLL_INTERVAL_MS: milliseconds.default(1_000),
     PUSH_RUNNER: z.enum(['on', 'off']).default('on'),
+    GRAPHQL_EXECUTION: z.enum(['compiled', 'graphql-js']).default('compiled'),
   })
   .refine((c) => Boolean(c.ADMIN_EMAIL) === Boolean(c.ADMIN_PASSWORD), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
