@@ -17,7 +17,7 @@ export const ServiceStatusEnum = registerStringEnum(
 
 /** Reached only through its service, whose rule already applies. */
 @Auth(['USER', 'PROCESSING_SERVICE'])
-@ObjectType('ClientInfo', { description: 'The last known worker: what it reported plus what the server observed.' })
+@ObjectType('ClientInfo', { simpleResolvers: true, description: 'The last known worker: what it reported plus what the server observed.' })
 export class ClientInfoType {
   @Field(() => String, { nullable: true })
   hostname!: string | null;
@@ -45,7 +45,7 @@ export class ClientInfoType {
 }
 
 @Auth(['PROJECT_MEMBER', 'PROCESSING_SERVICE'], { scope: 'ProcessingService' })
-@ObjectType('ProcessingService', { description: 'One ML backend: a worker or a fleet sharing one identity.' })
+@ObjectType('ProcessingService', { simpleResolvers: true, description: 'One ML backend: a worker or a fleet sharing one identity.' })
 export class ProcessingServiceType {
   @Field(() => ID)
   id!: number;
@@ -82,7 +82,7 @@ export class ProcessingServiceType {
 }
 
 @Auth('USER')
-@ObjectType('ProcessingServiceEdge')
+@ObjectType('ProcessingServiceEdge', { simpleResolvers: true })
 export class ProcessingServiceEdge {
   @Field(() => String)
   cursor!: string;
@@ -92,7 +92,7 @@ export class ProcessingServiceEdge {
 }
 
 @Auth(['USER', 'PROCESSING_SERVICE'])
-@ObjectType('PageInfo')
+@ObjectType('PageInfo', { simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
@@ -102,7 +102,7 @@ export class PageInfo {
 }
 
 @Auth('USER')
-@ObjectType('ProcessingServiceConnection')
+@ObjectType('ProcessingServiceConnection', { simpleResolvers: true })
 export class ProcessingServiceConnection {
   @Field(() => [ProcessingServiceEdge])
   edges!: ProcessingServiceEdge[];

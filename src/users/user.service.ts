@@ -137,14 +137,15 @@ export class UserService {
   /** Resolves a session token to its user, or null when unknown or expired. */
   async authenticate(em: EntityManager, token: string): Promise<UserPrincipal | null> {
     if (!token.startsWith(SESSION_TOKEN_TAG) || token.length > 100) return null;
-    const session = await em.findOne(
-      UserSession,
-      { tokenDigest: secretDigest(token), expiresAt: { $gt: new Date() } },
-      { populate: ['user'] },
+    // One plain statement: every signed-in request makes it, and the ORM's query building for it
+    // cost several times the statement itself.
+    const [session] = await em.execute<{ sessionId: number; userId: number; isSuperuser: boolean }[]>(
+      `select s.id as "sessionId", u.id as "userId", u.is_superuser as "isSuperuser"
+         from user_sessions s join users u on u.id = s.user_id
+        where s.token_digest = ? and s.expires_at > ?`,
+      [secretDigest(token), new Date()],
     );
-    if (!session) return null;
-    const user = session.user.getEntity();
-    return { kind: 'user', userId: user.id, isSuperuser: user.isSuperuser, sessionId: session.id };
+    return session ? { kind: 'user', ...session } : null;
   }
 
   findById(em: EntityManager, id: number): Promise<User | null> {
