@@ -1,4 +1,5 @@
 import { ApiKey } from '../api-keys/api-key.entity';
+import { AuditEvent } from '../audit/audit-event.entity';
 import { Job } from '../jobs/job.entity';
 import { TaskResult } from '../jobs/task-result.entity';
 import { Task, TaskLease } from '../jobs/task.entity';
@@ -12,6 +13,7 @@ import { ProcessingServiceProject } from '../processing-services/processing-serv
 import { ProcessingService } from '../processing-services/processing-service.entity';
 import { ProjectMembership } from '../projects/project-membership.entity';
 import { Project } from '../projects/project.entity';
+import { PushBatch } from '../push/push-batch.entity';
 import { UserSession } from '../users/user-session.entity';
 import { User } from '../users/user.entity';
 
@@ -34,4 +36,6 @@ export const entities = [
   Task,
   TaskLease,
   TaskResult,
+  AuditEvent,
+  PushBatch,
 ];

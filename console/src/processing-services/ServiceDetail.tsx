@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { request } from '../api';
 import type * as Ops from '../generated/graphql';
 import { NewKeyDialog } from '../api-keys/NewKeyDialog';
 import { StatusDot } from './ServiceList';
-import { POLL_MS, type Project, type Permissions, ErrorMessage, useQuery, When } from '../shared';
+import { POLL_MS, type Project, type Permissions, ErrorMessage, useFormSubmit, useQuery, When } from '../shared';
 
 export function ServiceDetail({ id, projects, can, back }: { id: string; projects: Project[]; can: Permissions; back: () => void }) {
   const service = useQuery(() => request<Ops.ConsoleServiceQuery, Ops.ConsoleServiceQueryVariables>('ConsoleService', { id }), [id], POLL_MS);
@@ -118,9 +118,52 @@ export function ServiceDetail({ id, projects, can, back }: { id: string; project
               )}
             </section>
           )}
+          {data.auditEvents && <Activity events={data.auditEvents} />}
         </>
       )}
       {newKey && <NewKeyDialog secret={newKey.key} prefix={newKey.prefix} onClose={() => setNewKey(null)} />}
+    </section>
+  );
+}
+
+type AuditEvents = NonNullable<NonNullable<Ops.ConsoleServiceQuery['processingService']>['auditEvents']>;
+
+/** The service's audit trail: who changed it or its keys, when and from where. */
+function Activity({ events }: { events: AuditEvents }) {
+  return (
+    <section aria-labelledby="activity-title" className="panel">
+      <h2 id="activity-title">Activity</h2>
+      {events.edges.length === 0 ? (
+        <p className="empty">Nothing recorded yet.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">What</th>
+              <th scope="col">Key</th>
+              <th scope="col">Who</th>
+              <th scope="col">From</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.edges.map(({ node }) => (
+              <tr key={node.id} data-audit={node.action}>
+                <td><When iso={node.occurredAt} /></td>
+                <td>{node.action.toLowerCase().replaceAll('_', ' ')}</td>
+                <td>{node.apiKeyPrefix ? <code>{node.apiKeyPrefix}</code> : <span className="muted">—</span>}</td>
+                <td>{node.actorLabel}</td>
+                <td title={node.userAgent ?? undefined}>{node.ip ?? <span className="muted">CLI</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {events.totalCount > events.edges.length && (
+        <p className="muted">
+          The newest {events.edges.length} of {events.totalCount}.
+        </p>
+      )}
     </section>
   );
 }
@@ -134,29 +177,21 @@ function EditService({
   projects: Project[];
   onSaved: () => void;
 }) {
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
+  const { submit, error, busy } = useFormSubmit(async (form) => {
     setSaved(false);
-    try {
-      await request<Ops.ConsoleUpdateServiceMutation, Ops.ConsoleUpdateServiceMutationVariables>('ConsoleUpdateService', {
-        id: service.id,
-        input: {
-          name: String(form.get('name')),
-          description: String(form.get('description') ?? ''),
-          endpointUrl: String(form.get('endpointUrl') ?? '') || null,
-          projectIds: form.getAll('projectIds').map(String),
-        },
-      });
-      setError(null);
-      setSaved(true);
-      onSaved();
-    } catch (caught) {
-      setError(caught);
-    }
-  }
+    await request<Ops.ConsoleUpdateServiceMutation, Ops.ConsoleUpdateServiceMutationVariables>('ConsoleUpdateService', {
+      id: service.id,
+      input: {
+        name: String(form.get('name')),
+        description: String(form.get('description') ?? ''),
+        endpointUrl: String(form.get('endpointUrl') ?? '') || null,
+        projectIds: form.getAll('projectIds').map(String),
+      },
+    });
+    setSaved(true);
+    onSaved();
+  });
   const linked = new Set(service.projects.map((project) => project.id));
   return (
     <details className="panel">
@@ -187,7 +222,9 @@ function EditService({
         </fieldset>
         <ErrorMessage error={error} />
         {saved && <p role="status">Saved.</p>}
-        <button type="submit">Save</button>
+        <button type="submit" disabled={busy}>
+          Save
+        </button>
       </form>
     </details>
   );
