@@ -1,22 +1,9 @@
+import type { OptionalProps } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ProcessingService } from './processing-service.entity';
 
-/** What the GraphQL type shows of a service: an entity has it, and so has a plain read. */
-export type ProcessingServiceView = Pick<
-  ProcessingService,
-  | 'id'
-  | 'name'
-  | 'description'
-  | 'endpointUrl'
-  | 'lastSeen'
-  | 'lastSeenLive'
-  | 'lastSeenLatency'
-  | 'lastSeenClientInfo'
-  | 'lastSeenReadyPipelines'
-  | 'lastCheckError'
-  | 'createdAt'
-  | 'updatedAt'
->;
+/** What the GraphQL type shows of a service (all but the push runner's claim): an entity has it, and so has a plain read. */
+export type ProcessingServiceView = Omit<ProcessingService, typeof OptionalProps | 'healthCheckClaimedAt'>;
 
 /** Raw rows carry timestamps as PostgreSQL text (the ORM's pg setting), e.g. `2026-01-02 10:00:00.1+00`. */
 type ProcessingServiceRow = Omit<ProcessingServiceView, 'lastSeen' | 'createdAt' | 'updatedAt'> & {
