@@ -23,6 +23,7 @@ const durationSeconds = envNumber('BENCH_SECONDS', 5);
 const rounds = envNumber('BENCH_ROUNDS', 4);
 const repeats = envNumber('BENCH_REPEATS', 5);
 const SERVICES = 100;
+const TARGET_CPU_MS_PER_PAGE = 8;
 
 const REGISTER = `mutation ($projectId: ID!, $pipelines: [PipelineConfigInput!]!, $clientInfo: ClientInfoInput) {
   registerPipelines(projectId: $projectId, pipelines: $pipelines, clientInfo: $clientInfo) {
@@ -112,6 +113,12 @@ async function main(): Promise<void> {
       throw new Error(`seeded data incomplete: ${nodes.length} services, ${algorithms.length} algorithms`);
     }
     const responseBytes = Buffer.byteLength(JSON.stringify(sample));
+    const knex = bench.gateway.database.orm.em.getKnex();
+    let statements = 0;
+    const countStatement = () => statements++;
+    knex.on('query', countStatement);
+    await bench.gql(PROCESSING_SERVICES_PAGE, { projectId, first: SERVICES }, manager);
+    knex.off('query', countStatement);
     const singleMs: number[] = [];
     for (let run = 0; run < repeats; run++) {
       const started = performance.now();
@@ -179,6 +186,8 @@ async function main(): Promise<void> {
     const ratio = median(results.list.map((r, round) => r.requestsPerSecond / results.typename[round]!.requestsPerSecond));
     console.log(`\nprocessingServices response: ${(responseBytes / 1024).toFixed(1)} KiB for ${SERVICES} services, ${algorithms.length} algorithm entries`);
     console.log(`median ratio processingServices/__typename: ${ratio.toFixed(3)}`);
+    const pageCpuMs = median(results.list.map((r) => r.cpuMicrosPerRequest)) / 1000;
+    reportTarget('gateway CPU per page', pageCpuMs, { atMost: TARGET_CPU_MS_PER_PAGE, unit: 'ms' }, `(SQL statements per page: ${statements})`);
     console.log('');
     const fmt = (values: number[]) => values.map((v) => v.toFixed(1)).join(' ');
     printTable([

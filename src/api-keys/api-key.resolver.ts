@@ -3,7 +3,7 @@ import { requestOrigin } from '../audit/audit-origin';
 import { Auth } from '../auth/auth-rule';
 import { parseId } from '../core/ids';
 import type { GatewayContext } from '../graphql/context';
-import type { ProcessingService } from '../processing-services/processing-service.entity';
+import type { ProcessingServiceView } from '../processing-services/processing-service.view';
 import { ProcessingServiceType } from '../processing-services/processing-service.type';
 import type { ApiKeyLoaders } from './api-key.loaders';
 import type { ApiKeyService } from './api-key.service';
@@ -58,7 +58,7 @@ export class ApiKeyResolver {
 @Resolver(() => ProcessingServiceType)
 export class ProcessingServiceKeysResolver {
   @FieldResolver(() => String, { nullable: true, description: 'Prefix of the newest key that is neither revoked nor expired.' })
-  async apiKeyPrefix(@Root() service: ProcessingService, @Ctx() { loaders }: GatewayContext) {
+  async apiKeyPrefix(@Root() service: ProcessingServiceView, @Ctx() { loaders }: GatewayContext) {
     return (await loaders.activeKeyPrefixByService.load(service.id))?.prefix ?? null;
   }
 
@@ -67,7 +67,7 @@ export class ProcessingServiceKeysResolver {
     nullable: true,
     description: 'All keys, newest first. Project managers only: others get null here with a FORBIDDEN error, and the rest of the service still resolves.',
   })
-  apiKeys(@Root() service: ProcessingService, @Ctx() { loaders }: GatewayContext) {
+  apiKeys(@Root() service: ProcessingServiceView, @Ctx() { loaders }: GatewayContext) {
     return loaders.apiKeysByService.load(service.id);
   }
 }

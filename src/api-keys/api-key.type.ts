@@ -3,7 +3,7 @@ import { Auth } from '../auth/auth-rule';
 import { ProcessingServiceType } from '../processing-services/processing-service.type';
 
 @Auth('PROJECT_MANAGER', { scope: 'ApiKey' })
-@ObjectType('ApiKey', { description: 'An API key of a processing service. Only its public prefix is ever shown again.' })
+@ObjectType('ApiKey', { simpleResolvers: true, description: 'An API key of a processing service. Only its public prefix is ever shown again.' })
 export class ApiKeyType {
   @Field(() => ID)
   id!: number;
@@ -29,7 +29,7 @@ export class ApiKeyType {
 
 /** Returned only by generateKey, whose rule already names the service's project managers. */
 @Auth('USER')
-@ObjectType('GenerateKeyPayload')
+@ObjectType('GenerateKeyPayload', { simpleResolvers: true })
 export class GenerateKeyPayload {
   @Field(() => String, { description: 'The plaintext key, for `Authorization: Api-Key <key>`. Shown only here, once.' })
   key!: string;

@@ -18,6 +18,7 @@ import type { Database } from '../db/database';
 import type { GatewayContext } from '../graphql/context';
 import { formatError, formatErrorForProduction, isUnexpected } from '../graphql/errors';
 import { AddressBudget, anonymousBudgetPlugin, guardAnonymousRequests } from './anonymous-budget';
+import { compiledExecution, type ExecutionCounts } from './compiled-execution';
 import { registerConsole } from './console';
 import { contextBuilder } from './context';
 import { guardDocuments, type DocumentLimits } from './document-shape';
@@ -28,9 +29,16 @@ import { queryCostPlugin, type QueryCostLimit } from './query-cost';
 import { loggingContextFailures } from './request-failures';
 import { refuseInvalidUtf8Json, refuseUnstorableVariables, storableLiterals } from './string-inputs';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Operations run by each executor since start, for tests that must know which one served them. */
+    graphqlExecutions: ExecutionCounts;
+  }
+}
+
 export type GatewayConfig = Pick<
   Config,
-  'NODE_ENV' | 'TRUST_PROXY' | 'BODY_LIMIT_BYTES' | 'ANONYMOUS_WORK_MS_PER_SECOND' | 'ANONYMOUS_WORK_BURST_MS'
+  'NODE_ENV' | 'TRUST_PROXY' | 'BODY_LIMIT_BYTES' | 'ANONYMOUS_WORK_MS_PER_SECOND' | 'ANONYMOUS_WORK_BURST_MS' | 'GRAPHQL_EXECUTION'
 >;
 
 export interface GatewayOptions {
@@ -133,8 +141,9 @@ export async function createGateway({ config, database, services, logger, schema
     blockFieldSuggestion: { enabled: false },
   }).protect();
 
+  const execution = compiledExecution(schema ?? buildGatewaySchema(), config.GRAPHQL_EXECUTION);
   const apollo = new ApolloServer<GatewayContext>({
-    schema: schema ?? buildGatewaySchema(),
+    gateway: execution.gateway,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
@@ -174,5 +183,6 @@ export async function createGateway({ config, database, services, logger, schema
     const ready = await database.ping();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'database unavailable' });
   });
+  app.decorate('graphqlExecutions', execution.counts);
   return app;
 }

@@ -5,7 +5,7 @@ import { ProcessingServiceType } from '../processing-services/processing-service
 import { UserType } from '../users/user.type';
 
 @Auth('PUBLIC')
-@ObjectType('Viewer', { description: 'Who this request is authenticated as; both null when anonymous.' })
+@ObjectType('Viewer', { simpleResolvers: true, description: 'Who this request is authenticated as; both null when anonymous.' })
 export class Viewer {
   @Field(() => UserType, { nullable: true })
   user!: UserType | null;

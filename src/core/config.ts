@@ -76,6 +76,7 @@ const configSchema = z
     PUSH_POLL_INTERVAL_MS: milliseconds.default(1_000),
     PUSH_IDLE_POLL_INTERVAL_MS: milliseconds.default(10_000),
     PUSH_RUNNER: z.enum(['on', 'off']).default('on'),
+    GRAPHQL_EXECUTION: z.enum(['compiled', 'graphql-js']).default('compiled'),
   })
   .refine((c) => Boolean(c.ADMIN_EMAIL) === Boolean(c.ADMIN_PASSWORD), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',

@@ -2,7 +2,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { Auth } from '../auth/auth-rule';
 
 @Auth(['USER', 'PROCESSING_SERVICE'])
-@ObjectType('PageInfo')
+@ObjectType('PageInfo', { simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;

@@ -13,7 +13,7 @@ export const JobStatusEnum = registerStringEnum(
 );
 
 @Auth(['USER', 'PROCESSING_SERVICE'])
-@ObjectType('JobProgress', { description: 'Where the tasks are; every task is counted in exactly one field besides total.' })
+@ObjectType('JobProgress', { simpleResolvers: true, description: 'Where the tasks are; every task is counted in exactly one field besides total.' })
 export class JobProgressType {
   @Field(() => Int)
   total!: number;
@@ -35,7 +35,7 @@ export class JobProgressType {
 }
 
 @Auth(['PROJECT_MEMBER', 'PROCESSING_SERVICE'], { scope: 'Job' })
-@ObjectType('Job', { description: "One pipeline run over a project's source images; workers lease its tasks." })
+@ObjectType('Job', { simpleResolvers: true, description: "One pipeline run over a project's source images; workers lease its tasks." })
 export class JobType {
   @Field(() => ID)
   id!: number;
@@ -72,7 +72,7 @@ export class JobType {
 }
 
 @Auth('USER')
-@ObjectType('JobWorker', { description: 'A worker that leased tasks of the job.' })
+@ObjectType('JobWorker', { simpleResolvers: true, description: 'A worker that leased tasks of the job.' })
 export class JobWorkerType {
   @Field(() => ClientInfoType, { description: 'What it reported when it leased, and what the server observed.' })
   clientInfo!: ClientInfoType;
@@ -85,7 +85,7 @@ export class JobWorkerType {
 }
 
 @Auth('USER')
-@ObjectType('JobResult', { description: "A task's stored answer: a pipeline result or an error, attributed to who sent it." })
+@ObjectType('JobResult', { simpleResolvers: true, description: "A task's stored answer: a pipeline result or an error, attributed to who sent it." })
 export class JobResultType {
   @Field(() => ID)
   id!: number;
@@ -119,7 +119,7 @@ export class JobResultType {
 }
 
 @Auth('USER')
-@ObjectType('JobResultEdge')
+@ObjectType('JobResultEdge', { simpleResolvers: true })
 export class JobResultEdge {
   @Field(() => String)
   cursor!: string;
@@ -129,7 +129,7 @@ export class JobResultEdge {
 }
 
 @Auth('USER')
-@ObjectType('JobResultConnection')
+@ObjectType('JobResultConnection', { simpleResolvers: true })
 export class JobResultConnection {
   @Field(() => [JobResultEdge])
   edges!: JobResultEdge[];
@@ -142,7 +142,7 @@ export class JobResultConnection {
 }
 
 @Auth('USER')
-@ObjectType('JobEdge')
+@ObjectType('JobEdge', { simpleResolvers: true })
 export class JobEdge {
   @Field(() => String)
   cursor!: string;
@@ -152,7 +152,7 @@ export class JobEdge {
 }
 
 @Auth('USER')
-@ObjectType('JobConnection')
+@ObjectType('JobConnection', { simpleResolvers: true })
 export class JobConnection {
   @Field(() => [JobEdge])
   edges!: JobEdge[];
@@ -165,7 +165,7 @@ export class JobConnection {
 }
 
 @Auth('PROCESSING_SERVICE')
-@ObjectType('LeasedTask', { description: 'A task leased to the calling service until leaseExpiresAt.' })
+@ObjectType('LeasedTask', { simpleResolvers: true, description: 'A task leased to the calling service until leaseExpiresAt.' })
 export class LeasedTaskType {
   @Field(() => ID)
   id!: number;
@@ -188,7 +188,7 @@ export class LeasedTaskType {
 }
 
 @Auth('PROCESSING_SERVICE')
-@ObjectType('TaskBatch')
+@ObjectType('TaskBatch', { simpleResolvers: true })
 export class TaskBatch {
   @Field(() => ID)
   jobId!: number;
@@ -198,7 +198,7 @@ export class TaskBatch {
 }
 
 @Auth('PROCESSING_SERVICE')
-@ObjectType('TaskRefusal', { description: 'Why one item was refused; the other items are unaffected.' })
+@ObjectType('TaskRefusal', { simpleResolvers: true, description: 'Why one item was refused; the other items are unaffected.' })
 export class TaskRefusalType {
   @Auth('PROCESSING_SERVICE')
   @Field(() => String)
@@ -215,7 +215,7 @@ export class TaskRefusalType {
 }
 
 @Auth('PROCESSING_SERVICE')
-@ObjectType('SubmitResultsPayload')
+@ObjectType('SubmitResultsPayload', { simpleResolvers: true })
 export class SubmitResultsPayload {
   @Field(() => Int, { description: 'Items stored or, for an error with attempts left, counted.' })
   accepted!: number;
@@ -228,7 +228,7 @@ export class SubmitResultsPayload {
 }
 
 @Auth('PROCESSING_SERVICE')
-@ObjectType('RenewedLease')
+@ObjectType('RenewedLease', { simpleResolvers: true })
 export class RenewedLeaseType {
   @Auth('PROCESSING_SERVICE')
   @Field(() => String)
@@ -239,7 +239,7 @@ export class RenewedLeaseType {
 }
 
 @Auth('PROCESSING_SERVICE')
-@ObjectType('RenewTaskLeasesPayload')
+@ObjectType('RenewTaskLeasesPayload', { simpleResolvers: true })
 export class RenewTaskLeasesPayload {
   @Field(() => [RenewedLeaseType])
   renewed!: RenewedLeaseType[];

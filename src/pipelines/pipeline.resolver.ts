@@ -3,7 +3,7 @@ import { Auth } from '../auth/auth-rule';
 import type { ServicePrincipal } from '../auth/principal';
 import { parseId } from '../core/ids';
 import type { GatewayContext } from '../graphql/context';
-import type { ProcessingService } from '../processing-services/processing-service.entity';
+import type { ProcessingServiceView } from '../processing-services/processing-service.view';
 import { ClientInfoInput } from '../processing-services/processing-service.input';
 import { ProcessingServiceType } from '../processing-services/processing-service.type';
 import { PIPELINE_REGISTRATION_LIMITS as limits } from './pipeline-registration.plan';
@@ -51,7 +51,7 @@ export class PipelineResolver {
 @Resolver(() => ProcessingServiceType)
 export class ProcessingServicePipelinesResolver {
   @FieldResolver(() => [PipelineType], { description: 'Pipelines its workers registered, by slug.' })
-  async pipelines(@Root() service: ProcessingService, @Ctx() { loaders }: GatewayContext): Promise<PipelineView[]> {
+  async pipelines(@Root() service: ProcessingServiceView, @Ctx() { loaders }: GatewayContext): Promise<PipelineView[]> {
     const links = await loaders.pipelinesByService.load(service.id);
     return links.map((link) => link.pipeline);
   }

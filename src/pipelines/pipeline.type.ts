@@ -12,7 +12,7 @@ export const AlgorithmTaskTypeEnum = registerStringEnum(
 
 /** Pipeline definitions are shared across projects; any signed-in caller reaching one may read it. */
 @Auth(['USER', 'PROCESSING_SERVICE'])
-@ObjectType('PipelineStageParam')
+@ObjectType('PipelineStageParam', { simpleResolvers: true })
 export class PipelineStageParamType {
   @Field(() => String)
   name!: string;
@@ -25,7 +25,7 @@ export class PipelineStageParamType {
 }
 
 @Auth(['USER', 'PROCESSING_SERVICE'])
-@ObjectType('PipelineStage', { description: 'A step of a pipeline as the worker describes it, with its parameters.' })
+@ObjectType('PipelineStage', { simpleResolvers: true, description: 'A step of a pipeline as the worker describes it, with its parameters.' })
 export class PipelineStageType {
   @Field(() => String)
   key!: string;
@@ -41,7 +41,7 @@ export class PipelineStageType {
 }
 
 @Auth(['USER', 'PROCESSING_SERVICE'])
-@ObjectType('CategoryMap', { description: 'The labels a classifier outputs. Identical maps are stored once.' })
+@ObjectType('CategoryMap', { simpleResolvers: true, description: 'The labels a classifier outputs. Identical maps are stored once.' })
 export class CategoryMapType {
   @Field(() => [GraphQLJSON], { description: 'One entry per category, as the worker sent it.' })
   data!: unknown[];
@@ -60,7 +60,7 @@ export class CategoryMapType {
 }
 
 @Auth(['USER', 'PROCESSING_SERVICE'])
-@ObjectType('Algorithm', { description: 'One model step, identified by key and version. Immutable once registered.' })
+@ObjectType('Algorithm', { simpleResolvers: true, description: 'One model step, identified by key and version. Immutable once registered.' })
 export class AlgorithmType {
   @Field(() => ID)
   id!: number;
@@ -91,7 +91,7 @@ export class AlgorithmType {
 }
 
 @Auth(['USER', 'PROCESSING_SERVICE'])
-@ObjectType('Pipeline', { description: 'A named, versioned chain of algorithms, identified by its slug.' })
+@ObjectType('Pipeline', { simpleResolvers: true, description: 'A named, versioned chain of algorithms, identified by its slug.' })
 export class PipelineType {
   @Field(() => ID)
   id!: number;
@@ -122,7 +122,7 @@ export class PipelineType {
 }
 
 @Auth('PROCESSING_SERVICE')
-@ObjectType('PipelineRegistrationResult')
+@ObjectType('PipelineRegistrationResult', { simpleResolvers: true })
 export class PipelineRegistrationResult {
   @Field(() => Date)
   timestamp!: Date;

@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { loaderByKey, loaderOfGroups } from '../graphql/batch';
-import { ProcessingService } from './processing-service.entity';
+import { readProcessingServices } from './processing-service.view';
 
 export function processingServiceLoaders(em: EntityManager) {
   return {
     processingServiceById: loaderByKey(
-      (ids: readonly number[]) => em.find(ProcessingService, { id: { $in: [...ids] } }),
+      (ids: readonly number[]) => readProcessingServices(em, ids),
       (service) => service.id,
     ),
     /**

@@ -10,6 +10,7 @@ import { nodeById } from '../graphql/node';
 import { ProjectType } from '../projects/project.type';
 import type { HeartbeatService } from './heartbeat.service';
 import type { ProcessingService } from './processing-service.entity';
+import type { ProcessingServiceView } from './processing-service.view';
 import type { ProcessingServiceLoaders } from './processing-service.loaders';
 import { ClientInfoInput, CreateProcessingServiceInput, UpdateProcessingServiceInput } from './processing-service.input';
 import { serviceMode, serviceStatus, type ProcessingServiceService } from './processing-service.service';
@@ -134,22 +135,22 @@ export class ProcessingServiceResolver {
   }
 
   @FieldResolver(() => ServiceModeEnum)
-  mode(@Root() service: ProcessingService) {
+  mode(@Root() service: ProcessingServiceView) {
     return serviceMode(service);
   }
 
   @FieldResolver(() => ServiceStatusEnum)
-  status(@Root() service: ProcessingService, @Ctx() { services }: GatewayContext) {
+  status(@Root() service: ProcessingServiceView, @Ctx() { services }: GatewayContext) {
     return serviceStatus(service, services.settings.onlineWindowSeconds);
   }
 
   @FieldResolver(() => ClientInfoType, { nullable: true, description: 'The last known worker.' })
-  lastSeenClientInfo(@Root() service: ProcessingService) {
+  lastSeenClientInfo(@Root() service: ProcessingServiceView) {
     return service.lastSeenClientInfo ?? null;
   }
 
   @FieldResolver(() => [ProjectType])
-  async projects(@Root() service: ProcessingService, @Ctx() { loaders }: GatewayContext) {
+  async projects(@Root() service: ProcessingServiceView, @Ctx() { loaders }: GatewayContext) {
     const links = await loaders.projectLinksByService.load(service.id);
     const projects = await loaders.projectById.loadMany(links.map((link) => link.projectId));
     return projects.filter((project) => project !== null && !(project instanceof Error));

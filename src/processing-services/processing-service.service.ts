@@ -8,6 +8,7 @@ import { notifyInvalidation } from '../core/invalidation';
 import { Project } from '../projects/project.entity';
 import { ProcessingServiceProject } from './processing-service-project.entity';
 import { ProcessingService } from './processing-service.entity';
+import { readProcessingServices, type ProcessingServiceView } from './processing-service.view';
 
 export interface ProcessingServiceInput {
   name?: string | null;
@@ -119,7 +120,7 @@ export class ProcessingServiceService {
     projectId: number,
     first: number,
     afterId: number | null,
-  ): Promise<Page<ProcessingService>> {
+  ): Promise<Page<ProcessingServiceView>> {
     if (!Number.isInteger(first) || first < 1 || first > SERVICE_LIMITS.pageSize) {
       throw new ValidationError(`must be 1 to ${SERVICE_LIMITS.pageSize}`, 'first');
     }
@@ -136,9 +137,12 @@ export class ProcessingServiceService {
       knex('processing_service_projects').where('project_id', projectId).count({ count: '*' }) as Promise<{ count: string }[]>,
     ]);
     const ids = pageRows.map((row) => row.id);
-    const nodes = ids.length > 0 ? await em.find(ProcessingService, { id: { $in: ids } }, { orderBy: { id: 'desc' } }) : [];
+    const pageIds = ids.slice(0, first);
+    const byId = new Map((await readProcessingServices(em, pageIds)).map((service) => [service.id, service]));
     const totalCount = Number(countRow?.count ?? 0);
-    return { nodes: nodes.slice(0, first), totalCount, hasNextPage: ids.length > first };
+    // A service deleted since the id query is left out, as the ORM's read left it out.
+    const nodes = pageIds.flatMap((id) => byId.get(id) ?? []);
+    return { nodes, totalCount, hasNextPage: ids.length > first };
   }
 
   /** Creates a service in the given projects; the caller must manage every one of them. */

@@ -18,7 +18,7 @@ export const ServiceStatusEnum = registerStringEnum(
 
 /** Reached only through its service, whose rule already applies. */
 @Auth(['USER', 'PROCESSING_SERVICE'])
-@ObjectType('ClientInfo', { description: 'The last known worker: what it reported plus what the server observed.' })
+@ObjectType('ClientInfo', { simpleResolvers: true, description: 'The last known worker: what it reported plus what the server observed.' })
 export class ClientInfoType {
   @Field(() => String, { nullable: true })
   hostname!: string | null;
@@ -46,7 +46,7 @@ export class ClientInfoType {
 }
 
 @Auth(['PROJECT_MEMBER', 'PROCESSING_SERVICE'], { scope: 'ProcessingService' })
-@ObjectType('ProcessingService', { description: 'One ML backend: a worker or a fleet sharing one identity.' })
+@ObjectType('ProcessingService', { simpleResolvers: true, description: 'One ML backend: a worker or a fleet sharing one identity.' })
 export class ProcessingServiceType {
   @Field(() => ID)
   id!: number;
@@ -83,7 +83,7 @@ export class ProcessingServiceType {
 }
 
 @Auth('USER')
-@ObjectType('ProcessingServiceEdge')
+@ObjectType('ProcessingServiceEdge', { simpleResolvers: true })
 export class ProcessingServiceEdge {
   @Field(() => String)
   cursor!: string;
@@ -93,7 +93,7 @@ export class ProcessingServiceEdge {
 }
 
 @Auth('USER')
-@ObjectType('ProcessingServiceConnection')
+@ObjectType('ProcessingServiceConnection', { simpleResolvers: true })
 export class ProcessingServiceConnection {
   @Field(() => [ProcessingServiceEdge])
   edges!: ProcessingServiceEdge[];

@@ -8,7 +8,7 @@ export const ProjectRoleEnum = registerStringEnum(projectRoles, 'ProjectRole', '
 
 /** Seen wherever a visible service or membership leads; its people are for its members only. */
 @Auth(['USER', 'PROCESSING_SERVICE'])
-@ObjectType('Project', { description: 'A research project; users are members with a role.' })
+@ObjectType('Project', { simpleResolvers: true, description: 'A research project; users are members with a role.' })
 export class ProjectType {
   @Field(() => ID)
   id!: number;
@@ -27,7 +27,7 @@ export class ProjectType {
 }
 
 @Auth('PROJECT_MEMBER', { scope: 'ProjectMembership' })
-@ObjectType('ProjectMembership')
+@ObjectType('ProjectMembership', { simpleResolvers: true })
 export class ProjectMembershipType {
   @Field(() => ID)
   id!: number;

@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Auth } from '../auth/auth-rule';
 
 @Auth('USER')
-@ObjectType('User', { description: 'A person who signs in to the UI.' })
+@ObjectType('User', { simpleResolvers: true, description: 'A person who signs in to the UI.' })
 export class UserType {
   @Field(() => ID)
   id!: number;
@@ -19,7 +19,7 @@ export class UserType {
 
 /** What a successful login returns to the caller who proved the password. */
 @Auth('PUBLIC')
-@ObjectType('LoginPayload')
+@ObjectType('LoginPayload', { simpleResolvers: true })
 export class LoginPayload {
   @Auth('PUBLIC')
   @Field(() => String, { description: 'Session token for `Authorization: Token <token>` (or Bearer). Shown once.' })

@@ -10,7 +10,7 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { printGatewaySchema } from '../../src/app/schema';
-import { startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway';
+import { executionModes, servedBy, startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway';
 import { callers, matrix, type Caller, type Expected, type MatrixRow } from './auth-matrix.table';
 import { createMatrixWorld, type MatrixWorld } from './auth-matrix.world';
 
@@ -106,12 +106,12 @@ describe('the auth table covers the schema', () => {
   });
 });
 
-describe('every root operation answers each caller as the auth table says', () => {
+describe.each(executionModes)('every root operation answers each caller as the auth table says, on %s', (mode) => {
   let gw: TestGateway;
   let world: MatrixWorld;
 
   beforeAll(async () => {
-    gw = await startTestGateway({ ENDPOINT_ALLOWED_NETWORKS: '127.0.0.1' });
+    gw = await startTestGateway({ ENDPOINT_ALLOWED_NETWORKS: '127.0.0.1', GRAPHQL_EXECUTION: mode });
     world = await createMatrixWorld(gw);
   });
   afterAll(() => gw?.close());
@@ -123,7 +123,7 @@ describe('every root operation answers each caller as the auth table says', () =
     for (const caller of callers) {
       const variables = await row.variables(world);
       const headers = row.endsSession ? await world.freshHeaders(caller as Caller) : world.headers(caller);
-      const response = await gw.gql(documentFor(coordinate, variables), variables, headers);
+      const response = await servedBy(gw, mode, () => gw.gql(documentFor(coordinate, variables), variables, headers));
       expect(response.status, `${coordinate} as ${caller}: ${JSON.stringify(response.body)}`).toBeLessThan(500);
       actual[caller] = outcomeOf(rootType, fieldName, response);
     }

@@ -1,5 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { Writable } from 'node:stream';
+import { expect } from 'vitest';
+import type { ExecutionMode } from '../../src/app/compiled-execution';
 import { startGateway, type RunningGateway } from '../../src/app/gateway';
 import { loadConfig } from '../../src/core/config';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -176,4 +178,18 @@ export async function countStatements<T>(gateway: RunningGateway, work: () => Pr
   } finally {
     knex.off('query', listener);
   }
+}
+
+/** Both executors the gateway can run operations on; suites that must hold on each run once per mode. */
+export const executionModes: readonly ExecutionMode[] = ['compiled', 'graphql-js'];
+
+/** Runs `work` and asserts that `mode`'s executor, and only it, ran the operations it sent. */
+export async function servedBy<T>(gateway: RunningGateway, mode: ExecutionMode, work: () => Promise<T>): Promise<T> {
+  const before = { ...gateway.app.graphqlExecutions };
+  const result = await work();
+  const after = gateway.app.graphqlExecutions;
+  const ran = { compiled: after.compiled - before.compiled, 'graphql-js': after.graphqlJs - before.graphqlJs };
+  expect(ran[mode], `operations run on ${mode}`).toBeGreaterThan(0);
+  expect(ran[mode === 'compiled' ? 'graphql-js' : 'compiled'], 'operations run on the other executor').toBe(0);
+  return result;
 }
