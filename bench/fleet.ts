@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import type { FleetJob, FleetReport } from './fleet-workers';
+import { startBenchGateway } from './support';
+
+/**
+ * Issue 19's fleet figure: `BENCH_WORKERS` (10,000) simulated workers of one processing service,
+ * each with its own user agent and client info, send keyed heartbeats through one gateway on real
+ * PostgreSQL, `BENCH_CONCURRENCY` (64) at a time, for `BENCH_SECONDS` (20) after a warm-up of
+ * `BENCH_WARMUP_SECONDS` (5). Prints heartbeats/s, p50/p99 and the database writes per second:
+ * write statements the gateway sent (counted on its pool) and rows PostgreSQL wrote
+ * (pg_stat_user_tables' inserted, updated and deleted tuples). The fleet runs in a process of its
+ * own (bench/fleet-workers). Targets: >= 3,000 heartbeats/s, p99 < 50 ms, at most a few write
+ * statements per service per second.
+ */
+const workers = Number(process.env.BENCH_WORKERS ?? 10_000);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const durationSeconds = Number(process.env.BENCH_SECONDS ?? 20);
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
+const TARGETS = { heartbeatsPerSecond: 3_000, p99Ms: 50, writeStatementsPerServicePerSecond: 5 };
+
+const runFile = promisify(execFile);
+const writeStatement = /^\s*(with\b[\s\S]*\b)?(insert\s+into|update\s+\S+\s+set|delete\s+from)\b/i;
+
+async function runFleet(job: FleetJob): Promise<FleetReport> {
+  const { stdout } = await runFile(process.execPath, [join(__dirname, 'fleet-workers.js'), JSON.stringify(job)], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as FleetReport;
+}
+
+/** Rows inserted, updated and deleted in the database so far, as PostgreSQL's statistics say. */
+async function rowsWritten(databaseUrl: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('select pg_stat_clear_snapshot()');
+    const { rows } = await client.query<{ total: string }>(
+      'select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) as total from pg_stat_user_tables',
+    );
+    return Number(rows[0]!.total);
+  } finally {
+    await client.end();
+  }
+}
+
+const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
+// PostgreSQL publishes a backend's table statistics at most about once a second.
+const statisticsSettle = () => new Promise((resolve) => setTimeout(resolve, 2_000));
+
+async function main(): Promise<void> {
+  const bench = await startBenchGateway();
+  try {
+    const admin = { authorization: await bench.loginAdmin() };
+    const { createProject } = await bench.gql('mutation { createProject(input: { name: "fleet" }) { id } }', {}, admin);
+    const { createProcessingService } = await bench.gql(
+      'mutation ($projectId: ID!) { createProcessingService(input: { name: "fleet", projectIds: [$projectId] }) { id } }',
+      { projectId: createProject.id },
+      admin,
+    );
+    const { generateKey } = await bench.gql('mutation ($id: ID!) { generateKey(processingServiceId: $id) { key } }', { id: createProcessingService.id }, admin);
+    const job = (seconds: number): FleetJob => ({ url: bench.url, apiKey: generateKey.key, workers, concurrency, durationSeconds: seconds });
+    const databaseUrl = bench.gateway.database.orm.config.getClientUrl();
+
+    console.log(`fleet: ${workers} workers of one service, ${concurrency} concurrent, warm-up ${warmupSeconds} s, measured ${durationSeconds} s`);
+    const warmup = await runFleet(job(warmupSeconds));
+    await statisticsSettle();
+
+    const knex = bench.gateway.database.orm.em.getKnex();
+    let writeStatements = 0;
+    const countWrites = (query: { sql: string }) => {
+      if (writeStatement.test(query.sql)) writeStatements += 1;
+    };
+    const rowsBefore = await rowsWritten(databaseUrl);
+    knex.on('query', countWrites);
+    const cpuBefore = process.cpuUsage();
+    const report = await runFleet(job(durationSeconds));
+    const cpu = process.cpuUsage(cpuBefore);
+    knex.off('query', countWrites);
+    await statisticsSettle();
+    const rows = (await rowsWritten(databaseUrl)) - rowsBefore;
+
+    const perSecond = report.heartbeats / report.seconds;
+    const statementsPerSecond = writeStatements / report.seconds;
+    console.log(`warm-up: ${Math.round(warmup.heartbeats / warmup.seconds)} heartbeats/s, ${warmup.failures} failures`);
+    console.log(`heartbeats: ${report.heartbeats} in ${report.seconds.toFixed(1)} s, statuses ${JSON.stringify(report.statuses)}, failures ${report.failures}`);
+    console.log(`gateway CPU: ${Math.round((cpu.user + cpu.system) / Math.max(1, report.heartbeats))} µs per heartbeat`);
+    console.log(`heartbeats/s: ${Math.round(perSecond)} (target >= ${TARGETS.heartbeatsPerSecond}) ${verdict(perSecond >= TARGETS.heartbeatsPerSecond)}`);
+    console.log(`p50: ${report.latencyP50Ms.toFixed(1)} ms; p99: ${report.latencyP99Ms.toFixed(1)} ms (target < ${TARGETS.p99Ms}) ${verdict(report.latencyP99Ms < TARGETS.p99Ms)}`);
+    console.log(
+      `database write statements/s (one service): ${statementsPerSecond.toFixed(1)} (target <= ${TARGETS.writeStatementsPerServicePerSecond}) ${verdict(statementsPerSecond <= TARGETS.writeStatementsPerServicePerSecond)}`,
+    );
+    console.log(`database rows written/s (pg_stat_user_tables): ${Math.round(rows / report.seconds)}`);
+    if (report.failures > 0 || warmup.failures > 0) {
+      console.error('\n!!! THE FLEET SAW FAILURES. Figures are not valid.');
+      process.exitCode = 1;
+    }
+  } finally {
+    await bench.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
