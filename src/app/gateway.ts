@@ -82,6 +82,7 @@ export async function startGateway(
       logger,
     );
     if (config.PUSH_RUNNER === 'on') push.start();
+    services.heartbeats.start(() => database.orm.em.fork(), config.HEARTBEAT_FLUSH_INTERVAL_MS, logger);
     return {
       app,
       database,
@@ -95,6 +96,10 @@ export async function startGateway(
         } finally {
           clearTimeout(deadline);
         }
+        // After the last request: the beats it recorded are written too.
+        await services.heartbeats.stop(database.orm.em.fork()).catch((error: unknown) => {
+          logger.warn({ err: error }, 'heartbeats recorded since the last flush could not be written');
+        });
         await services.outbound.close();
         await invalidations?.stop();
         await database.close();

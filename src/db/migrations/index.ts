@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125083502_initial } from './Migration20261125083502_initial';
 import { Migration20261203120000_jobs } from './Migration20261203120000_jobs';
 import { Migration20261203230000_push_mode } from './Migration20261203230000_push_mode';
+import { Migration20261204015620_processing_service_workers } from './Migration20261204015620_processing_service_workers';
 
 /** Applied in order. Add new migrations at the end; never edit one that has shipped. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125083502_initial', class: Migration20261125083502_initial },
   { name: 'Migration20261203120000_jobs', class: Migration20261203120000_jobs },
   { name: 'Migration20261203230000_push_mode', class: Migration20261203230000_push_mode },
+  { name: 'Migration20261204015620_processing_service_workers', class: Migration20261204015620_processing_service_workers },
 ];
