@@ -2,7 +2,7 @@ import { print } from 'graphql';
 import { describeWorker, userAgent } from '../examples/worker/client-info';
 import { HeartbeatDocument } from '../examples/worker/generated/graphql';
 import { median, quantile } from './stats';
-import { checkClean, loadGenerator, printTable, rssMiB, runLoad, startBenchGateway, type LoadResult } from './support';
+import { alternateRounds, checkClean, envNumber, loadGenerator, printMedians, printRounds, reportTarget, rssMiB, runBench, runLoad, seedKeyedService, startBenchGateway, type LoadResult } from './support';
 
 /**
  * Issue 3's acceptance figure: a key-authenticated `heartbeat`, exactly as the example worker
@@ -21,28 +21,16 @@ import { checkClean, loadGenerator, printTable, rssMiB, runLoad, startBenchGatew
  * widely on this machine (0.4 to 1.3 seen), so the run prints their middle half too.
  *   BENCH_CONNECTIONS (20), BENCH_SECONDS per round and case (2), BENCH_ROUNDS (20).
  */
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
-const durationSeconds = Number(process.env.BENCH_SECONDS ?? 2);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
+const connections = envNumber('BENCH_CONNECTIONS', 20);
+const durationSeconds = envNumber('BENCH_SECONDS', 2);
+const rounds = envNumber('BENCH_ROUNDS', 20);
 const TARGET_RATIO = 0.8;
 
 async function main(): Promise<void> {
   const bench = await startBenchGateway();
   try {
-    const admin = { authorization: await bench.loginAdmin() };
-    const { createProject } = await bench.gql('mutation { createProject(input: { name: "bench" }) { id } }', {}, admin);
-    const { createProcessingService } = await bench.gql(
-      'mutation ($projectId: ID!) { createProcessingService(input: { name: "bench worker", projectIds: [$projectId] }) { id } }',
-      { projectId: createProject.id },
-      admin,
-    );
-    const { generateKey } = await bench.gql(
-      'mutation ($id: ID!) { generateKey(processingServiceId: $id) { key } }',
-      { id: createProcessingService.id },
-      admin,
-    );
-
-    const keyedHeaders = { authorization: `Api-Key ${generateKey.key}`, 'user-agent': userAgent() };
+    const { key } = await seedKeyedService(bench);
+    const keyedHeaders = { authorization: `Api-Key ${key}`, 'user-agent': userAgent() };
     const variables = { clientInfo: describeWorker() };
     const cases = {
       keyed: {
@@ -81,12 +69,10 @@ async function main(): Promise<void> {
     const compared = ['keyed', 'anonymous', 'anonymousSameSize', 'keyedTypename'] as const;
     const warmups: LoadResult[] = [];
     for (const seconds of [4, 2]) for (const which of compared) warmups.push(await load(which, seconds));
-    const results = Object.fromEntries(names.map((which) => [which, [] as LoadResult[]])) as Record<keyof typeof cases, LoadResult[]>;
-    for (let round = 0; round < rounds; round++) {
-      const shift = round % compared.length;
-      const order = [...compared.slice(shift), ...compared.slice(0, shift)];
-      for (const which of order) results[which].push(await load(which, durationSeconds));
-    }
+    const results: Record<keyof typeof cases, LoadResult[]> = {
+      ...(await alternateRounds(compared, rounds, (which) => load(which, durationSeconds))),
+      keyedWithRow: [],
+    };
     // For scale only, after the compared rounds: its database work must not spill into them. Its
     // own warm-up first: the ORM's read path is still being compiled for the first ~10 s of load
     // (~2,400 µs of gateway CPU per request in the first 3 s, ~800 µs from about 10 s on).
@@ -94,25 +80,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < Math.min(rounds, 3); round++) results.keyedWithRow.push(await load('keyedWithRow', durationSeconds));
     const rssAfter = rssMiB();
 
-    printTable(
-      results.keyed.flatMap((_, round) =>
-        names.flatMap((which) => {
-          const r = results[which][round];
-          if (!r) return [];
-          return {
-            round: round + 1,
-            run: r.label,
-            'req/s': Math.round(r.requestsPerSecond),
-            'p50 ms': r.latencyP50Ms,
-            'p99 ms': r.latencyP99Ms,
-            'gateway cpu µs/req': r.cpuMicrosPerRequest,
-            requests: r.requests,
-            non2xx: r.non2xx,
-            errors: r.errors + r.graphqlErrors,
-          };
-        }),
-      ),
-    );
+    printRounds(results);
     const ratiosToAnonymous = (which: keyof typeof cases) =>
       results[which].map((r, round) => r.requestsPerSecond / results.anonymous[round]!.requestsPerSecond);
     const ratios = ratiosToAnonymous('keyed');
@@ -120,15 +88,9 @@ async function main(): Promise<void> {
     const keyedTypenameRatio = median(ratiosToAnonymous('keyedTypename'));
     const medianCpu = (which: keyof typeof cases) => median(results[which].map((r) => r.cpuMicrosPerRequest));
     console.log('');
-    printTable(
-      names.map((which) => ({
-        case: cases[which].label,
-        'median req/s': Math.round(median(results[which].map((r) => r.requestsPerSecond))),
-        'median gateway cpu µs/req': medianCpu(which),
-      })),
-    );
+    printMedians(results);
     console.log(`\nper-round ratios keyed/anonymous: ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
-    console.log(`median ratio keyed/anonymous: ${ratio.toFixed(3)} (target >= ${TARGET_RATIO}) ${ratio >= TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`);
+    reportTarget('median ratio keyed/anonymous', ratio, { atLeast: TARGET_RATIO, unit: '' });
     console.log(`middle half of the rounds' ratios: ${quantile(ratios, 0.25).toFixed(3)} to ${quantile(ratios, 0.75).toFixed(3)}`);
     console.log(`median ratio keyed { __typename }/anonymous (request size, authentication and heartbeat bookkeeping): ${keyedTypenameRatio.toFixed(3)}`);
     console.log(`the keyed heartbeat's gateway CPU over anonymous { __typename }, in µs per request (differences of medians):`);
@@ -137,14 +99,10 @@ async function main(): Promise<void> {
     console.log(`  executing the heartbeat mutation instead of { __typename }: ${(medianCpu('keyed') - medianCpu('keyedTypename')).toFixed(1)}`);
     console.log(`gateway RSS: ${rssBefore} MiB before load, ${rssAfter} MiB after`);
 
-    const clean = checkClean([...warmups, ...names.flatMap((which) => results[which])]);
-    if (clean && ratio < TARGET_RATIO) process.exitCode = 1;
+    checkClean([...warmups, ...names.flatMap((which) => results[which])]);
   } finally {
     await bench.close();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+runBench('bench:auth', main);

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { PROCESSING_SERVICES_PAGE } from '../examples/ui/processing-services-page';
 import { median } from './stats';
-import { checkClean, printTable, rssMiB, runLoad, startBenchGateway, type BenchGateway, type LoadResult } from './support';
+import { alternateRounds, checkClean, envNumber, printTable, MEMORY_TARGETS, printMedians, printRounds, reportTarget, rssMiB, runBench, runLoad, startBenchGateway, type BenchGateway } from './support';
 
 /**
  * Issue 4's API figures, on one server in one run:
@@ -18,10 +18,10 @@ import { checkClean, printTable, rssMiB, runLoad, startBenchGateway, type BenchG
  *   BENCH_CONNECTIONS (10), BENCH_SECONDS per round and case (5), BENCH_ROUNDS (4),
  *   BENCH_REPEATS registerPipelines calls per case (5).
  */
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
-const repeats = Number(process.env.BENCH_REPEATS ?? 5);
+const connections = envNumber('BENCH_CONNECTIONS', 10);
+const durationSeconds = envNumber('BENCH_SECONDS', 5);
+const rounds = envNumber('BENCH_ROUNDS', 4);
+const repeats = envNumber('BENCH_REPEATS', 5);
 const SERVICES = 100;
 
 const REGISTER = `mutation ($projectId: ID!, $pipelines: [PipelineConfigInput!]!, $clientInfo: ClientInfoInput) {
@@ -52,9 +52,6 @@ function pipelinePayload(tag: string, count: number, algorithms: number) {
     ),
   }));
 }
-
-/** Whole numbers, except the slow case's few requests per second, which get one decimal. */
-const rate = (perSecond: number) => (perSecond < 100 ? perSecond.toFixed(1) : String(Math.round(perSecond)));
 
 /**
  * The UI's view of a busy project, built through the API itself: 100 services, each with a key
@@ -144,11 +141,7 @@ async function main(): Promise<void> {
     const rssBefore = rssMiB();
     console.log(`warm-up: 2 s each; then ${rounds} alternating rounds of ${durationSeconds} s, ${connections} connections (project manager token for both)`);
     const warmups = [await load('typename', 2), await load('list', 2)];
-    const results: Record<keyof typeof cases, LoadResult[]> = { list: [], typename: [] };
-    for (let round = 0; round < rounds; round++) {
-      const order: (keyof typeof cases)[] = round % 2 === 0 ? ['list', 'typename'] : ['typename', 'list'];
-      for (const which of order) results[which].push(await load(which, durationSeconds));
-    }
+    const results = await alternateRounds(['list', 'typename'] as const, rounds, (which) => load(which, durationSeconds));
     const rssAfterLoad = rssMiB();
 
     // registerPipelines: 20 x 5 by a fresh service in the same project.
@@ -180,30 +173,9 @@ async function main(): Promise<void> {
     for (let run = 0; run < repeats; run++) repeatedMs.push(await register(lastPayload, { pipelines: 0, algorithms: 0 }));
     const rssEnd = rssMiB();
 
-    printTable(
-      (['list', 'typename'] as const).flatMap((which) =>
-        results[which].map((r, round) => ({
-          round: round + 1,
-          run: r.label,
-          'req/s': rate(r.requestsPerSecond),
-          'p50 ms': r.latencyP50Ms,
-          'p99 ms': r.latencyP99Ms,
-          'cpu µs/req': r.cpuMicrosPerRequest,
-          requests: r.requests,
-          non2xx: r.non2xx,
-          errors: r.errors + r.graphqlErrors,
-        })),
-      ),
-    );
+    printRounds(results);
     console.log('');
-    printTable(
-      (['list', 'typename'] as const).map((which) => ({
-        case: cases[which].label,
-        'median req/s': rate(median(results[which].map((r) => r.requestsPerSecond))),
-        'median p50 ms': median(results[which].map((r) => r.latencyP50Ms)),
-        'median cpu µs/req': median(results[which].map((r) => r.cpuMicrosPerRequest)),
-      })),
-    );
+    printMedians(results);
     const ratio = median(results.list.map((r, round) => r.requestsPerSecond / results.typename[round]!.requestsPerSecond));
     console.log(`\nprocessingServices response: ${(responseBytes / 1024).toFixed(1)} KiB for ${SERVICES} services, ${algorithms.length} algorithm entries`);
     console.log(`median ratio processingServices/__typename: ${ratio.toFixed(3)}`);
@@ -214,17 +186,12 @@ async function main(): Promise<void> {
       { case: 'registerPipelines 20x5, repeated (creates nothing)', 'median ms': median(repeatedMs).toFixed(1), 'runs ms': fmt(repeatedMs) },
     ]);
     console.log(`\ngateway RSS: ${rssBefore} MiB before load, ${rssAfterLoad} MiB after load, ${rssEnd} MiB at the end`);
+    reportTarget('gateway RSS at the end', rssEnd, MEMORY_TARGETS.afterApiLoad);
 
-    const runs = [...warmups, ...results.list, ...results.typename];
-    const empty = runs.filter((r) => r.requests === 0);
-    for (const r of empty) console.error(`\n!!! BENCH RUN "${r.label}" COMPLETED NO REQUESTS. Figures are not valid.`);
-    if (!checkClean(runs) || empty.length > 0) process.exitCode = 1;
+    checkClean([...warmups, ...results.list, ...results.typename]);
   } finally {
     await bench.close();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+runBench('bench:api', main);

@@ -1,93 +1,67 @@
 /**
- * Start-up time on the embedded database, as a user runs it: `node dist/src/main.js` with no
- * DATABASE_URL, from spawning the process to the first 200 from /readyz.
- * - cold: a new DATA_DIR (PGlite creates the database, then migrations run);
- * - warm: the same DATA_DIR again (reopen, nothing to migrate).
+ * Start-up as a user runs it, `node dist/src/main.js`, from spawning the process to the first 200
+ * from /readyz:
+ * - cold: the embedded database in a new DATA_DIR (started from the build's migrated template);
+ * - warm: the same DATA_DIR again (reopen, nothing to migrate);
+ * - on PostgreSQL (a scratch database, or BENCH_DATABASE_URL): the time, and the resident memory
+ *   right after start.
  * Run after `npm run build`: `npm run bench:startup` (ROUNDS=3 by default).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { median } from './stats';
+import { envNumber, MEMORY_TARGETS, reportTarget, runBench, scratchDatabase, spawnGateway, type SpawnedGateway } from './support';
 
-const mainScript = path.join(__dirname, '..', 'src', 'main.js');
-const rounds = Number(process.env.ROUNDS ?? 3);
-const STARTUP_LIMIT_MS = 120_000;
-
-interface Measurement {
-  /** Spawn to first 200 from /readyz. */
-  readyMs: number;
-  /** What the process itself logs: start of main() to listening. */
-  inProcessMs: number;
-}
-
-async function measureOnce(dataDir: string): Promise<Measurement> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [mainScript], {
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  try {
-    const listening = await new Promise<{ url: string; startupMs: number }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no "listening" log line in time')), STARTUP_LIMIT_MS);
-      child.once('exit', (code) => reject(new Error(`gateway exited with ${code} before listening`)));
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        const entry = JSON.parse(line) as { msg?: string; url?: string; startupMs?: number };
-        if (entry.msg === 'ps-gateway listening' && entry.url) {
-          clearTimeout(timer);
-          resolve({ url: entry.url, startupMs: entry.startupMs ?? NaN });
-        }
-      });
-    });
-    for (;;) {
-      const response = await fetch(`${listening.url}/readyz`).catch(() => null);
-      if (response?.status === 200) break;
-      if (performance.now() - started > STARTUP_LIMIT_MS) throw new Error('/readyz never answered 200');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return { readyMs: performance.now() - started, inProcessMs: listening.startupMs };
-  } finally {
-    child.kill('SIGTERM');
-    const code = await exited;
-    if (code !== 0) console.error(`warning: gateway exited with ${code} after SIGTERM`);
-  }
-}
-
+const rounds = envNumber('ROUNDS', 3);
 /** Issue 17's targets, spawn to /readyz 200. */
 const TARGET_MS = { cold: 1_500, warm: 800 };
+
+interface Measurement {
+  readyMs: number;
+  inProcessMs: number;
+  rssMiB: number;
+}
+
+async function measureOnce(databaseUrl: string | undefined, env: Record<string, string> = {}): Promise<Measurement> {
+  const gateway: SpawnedGateway = await spawnGateway(databaseUrl, env);
+  try {
+    return { readyMs: gateway.readyMs, inProcessMs: gateway.inProcessMs, rssMiB: gateway.rssMiB() };
+  } finally {
+    await gateway.stop();
+  }
+}
 
 function report(label: string, runs: Measurement[], targetMs: number): void {
   const ready = runs.map((run) => Math.round(run.readyMs));
   const inProcess = runs.map((run) => Math.round(run.inProcessMs));
-  const readyMedian = Math.round(median(ready));
-  console.log(
-    `${label}: median ${readyMedian} ms to /readyz 200, target <= ${targetMs} ms ${readyMedian <= targetMs ? 'PASS' : 'MISS'} ` +
-      `(runs ${ready.join(', ')} ms; in-process start-up ${inProcess.join(', ')} ms)`,
-  );
+  reportTarget(`${label}: median to /readyz 200`, Math.round(median(ready)), { atMost: targetMs, unit: 'ms' }, `(runs ${ready.join(', ')} ms; in-process start-up ${inProcess.join(', ')} ms)`);
 }
 
 async function main(): Promise<void> {
   const root = await mkdtemp(path.join(tmpdir(), 'psgw-startup-'));
+  const database = await scratchDatabase();
   try {
     const cold: Measurement[] = [];
     const warm: Measurement[] = [];
+    const postgres: Measurement[] = [];
     for (let round = 0; round < rounds; round++) {
       const dataDir = path.join(root, `data-${round}`);
-      cold.push(await measureOnce(dataDir));
-      warm.push(await measureOnce(dataDir));
+      cold.push(await measureOnce(undefined, { DATA_DIR: dataDir }));
+      warm.push(await measureOnce(undefined, { DATA_DIR: dataDir }));
+      postgres.push(await measureOnce(database.url));
     }
-    console.log(`ps-gateway start-up on the embedded database, ${rounds} round(s), node ${process.version}`);
+    console.log(`ps-gateway start-up, ${rounds} round(s), node ${process.version}`);
     report('cold (new DATA_DIR)', cold, TARGET_MS.cold);
     report('warm (existing DATA_DIR)', warm, TARGET_MS.warm);
+    const ready = postgres.map((run) => Math.round(run.readyMs));
+    console.log(`on PostgreSQL: median ${Math.round(median(ready))} ms to /readyz 200 (runs ${ready.join(', ')} ms)`);
+    const rss = postgres.map((run) => run.rssMiB);
+    reportTarget('on PostgreSQL: median RSS right after start', median(rss), MEMORY_TARGETS.afterStart, `(runs ${rss.join(', ')} MiB)`);
   } finally {
+    await database.drop();
     await rm(root, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`startup benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+runBench('startup benchmark', main);

@@ -1,17 +1,35 @@
 import 'reflect-metadata';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { startGateway, type RunningGateway } from '../src/app/gateway';
 import { loadConfig } from '../src/core/config';
+import { median } from './stats';
 import { runWrk } from './wrk';
+
+/**
+ * The benchmarks' shared harness: a gateway in this process (`startBenchGateway`) or in a process
+ * of its own (`spawnGateway`), load runs in another process (`runLoad`), cases alternated in rounds
+ * (`alternateRounds`), and each figure printed next to its target with PASS or MISS (`reportTarget`).
+ */
 
 /** Credentials of the superuser every bench gateway bootstraps (a scratch database only). */
 export const BENCH_ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password' };
 
 const defaultServerUrl = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** A numeric setting from the environment (`BENCH_SECONDS` and the like), else `fallback`. */
+export function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`${name} must be a number, not "${raw}"`);
+  return value;
+}
 
 export interface BenchGateway {
   gateway: RunningGateway;
@@ -35,7 +53,7 @@ async function withServer<T>(url: string, work: (client: Client) => Promise<T>):
 }
 
 /** BENCH_DATABASE_URL, or a fresh `psgw_bench_<random>` database on the local server that `drop` removes. */
-async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, drop: async () => {} };
   const name = `psgw_bench_${randomBytes(4).toString('hex')}`;
   await withServer(defaultServerUrl, (client) => client.query(`create database ${name}`));
@@ -47,6 +65,9 @@ async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }
   };
 }
 
+/** What every bench gateway runs with, in-process or spawned: production, loopback, quiet logs. */
+const benchEnvironment = () => ({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+
 /**
  * A real gateway (migrated at start-up, admin bootstrapped) on a loopback port, quiet logs.
  * `env` overrides configuration, e.g. `{ HEARTBEAT_WRITE_INTERVAL_SECONDS: '5' }`.
@@ -56,16 +77,7 @@ export async function startBenchGateway(env: Record<string, string> = {}): Promi
   let gateway: RunningGateway;
   try {
     gateway = await startGateway(
-      loadConfig({
-        NODE_ENV: 'production',
-        DATABASE_URL: database.url,
-        HOST: '127.0.0.1',
-        PORT: '0',
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-        ADMIN_EMAIL: BENCH_ADMIN.email,
-        ADMIN_PASSWORD: BENCH_ADMIN.password,
-        ...env,
-      }),
+      loadConfig({ ...benchEnvironment(), DATABASE_URL: database.url, ADMIN_EMAIL: BENCH_ADMIN.email, ADMIN_PASSWORD: BENCH_ADMIN.password, ...env }),
     );
   } catch (error) {
     await database.drop();
@@ -106,6 +118,85 @@ export async function startBenchGateway(env: Record<string, string> = {}): Promi
       }
     },
   };
+}
+
+/** What most scenarios start from: a project, a pull-mode service in it and that service's key. */
+export interface KeyedService {
+  admin: Record<string, string>;
+  projectId: string;
+  serviceId: string;
+  key: string;
+}
+
+/** Creates a project, a processing service linked to it and a key for it, as the superuser. */
+export async function seedKeyedService(bench: BenchGateway, name = 'bench worker'): Promise<KeyedService> {
+  const admin = { authorization: await bench.loginAdmin() };
+  const { createProject } = await bench.gql('mutation { createProject(input: { name: "bench" }) { id } }', {}, admin);
+  const { createProcessingService } = await bench.gql(
+    'mutation ($name: String!, $projectId: ID!) { createProcessingService(input: { name: $name, projectIds: [$projectId] }) { id } }',
+    { name, projectId: createProject.id },
+    admin,
+  );
+  const { generateKey } = await bench.gql('mutation ($id: ID!) { generateKey(processingServiceId: $id) { key } }', { id: createProcessingService.id }, admin);
+  return { admin, projectId: createProject.id, serviceId: createProcessingService.id, key: generateKey.key };
+}
+
+/** A gateway in a process of its own, as a user runs it (`node dist/src/main.js`). */
+export interface SpawnedGateway {
+  url: string;
+  /** What the process itself logs: start of main() to listening. */
+  inProcessMs: number;
+  /** Spawn to the first 200 from /readyz. */
+  readyMs: number;
+  /** Resident set size of the gateway process now. */
+  rssMiB(): number;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+const mainScript = join(__dirname, '..', 'src', 'main.js');
+const SPAWN_LIMIT_MS = 120_000;
+
+/**
+ * Spawns the compiled gateway (no admin bootstrap) on `databaseUrl`, or on the embedded database
+ * under `env.DATA_DIR`, and waits for /readyz to answer 200.
+ */
+export async function spawnGateway(databaseUrl: string | undefined, env: Record<string, string> = {}): Promise<SpawnedGateway> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [mainScript], {
+    env: { PATH: process.env.PATH, ...benchEnvironment(), LOG_LEVEL: 'info', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    const code = await exited;
+    if (code !== 0) console.error(`warning: gateway exited with ${code} after SIGTERM`);
+  };
+  try {
+    const listening = await new Promise<{ url: string; startupMs: number }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no "listening" log line in time')), SPAWN_LIMIT_MS);
+      child.once('exit', (code) => reject(new Error(`gateway exited with ${code} before listening`)));
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const entry = JSON.parse(line) as { msg?: string; url?: string; startupMs?: number };
+        if (entry.msg === 'ps-gateway listening' && entry.url) {
+          clearTimeout(timer);
+          resolve({ url: entry.url, startupMs: entry.startupMs ?? NaN });
+        }
+      });
+    });
+    for (;;) {
+      const response = await fetch(`${listening.url}/readyz`).catch(() => null);
+      if (response?.status === 200) break;
+      if (performance.now() - started > SPAWN_LIMIT_MS) throw new Error('/readyz never answered 200');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const readyMs = performance.now() - started;
+    return { url: listening.url, inProcessMs: listening.startupMs, readyMs, rssMiB: () => processRssMiB(child.pid!), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 export interface LoadOptions {
@@ -188,9 +279,35 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
 }
 
-/** Resident set size of this process (the gateway) in MiB. */
+/**
+ * Runs every case once per round, `rounds` times, rotating the order each round, so a burst from
+ * other processes on this shared machine skews one round of one case rather than a whole case.
+ */
+export async function alternateRounds<Case extends string>(
+  cases: readonly Case[],
+  rounds: number,
+  run: (which: Case, round: number) => Promise<LoadResult>,
+): Promise<Record<Case, LoadResult[]>> {
+  const results = Object.fromEntries(cases.map((which) => [which, [] as LoadResult[]])) as Record<Case, LoadResult[]>;
+  for (let round = 0; round < rounds; round++) {
+    const shift = round % cases.length;
+    for (const which of [...cases.slice(shift), ...cases.slice(0, shift)]) results[which].push(await run(which, round));
+  }
+  return results;
+}
+
+const toMiB = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+/** Resident set size of this process (the gateway, for `startBenchGateway`) in MiB. */
 export function rssMiB(): number {
-  return Math.round((process.memoryUsage().rss / 1024 / 1024) * 10) / 10;
+  return toMiB(process.memoryUsage().rss);
+}
+
+/** Resident set size of another process (a spawned gateway) in MiB, from /proc. */
+export function processRssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((text) => text.startsWith('VmRSS:'));
+  if (!line) throw new Error(`no VmRSS for process ${pid}`);
+  return toMiB(Number(line.replace(/\D+/g, '')) * 1024);
 }
 
 /** Prints rows as an aligned text table. */
@@ -205,9 +322,68 @@ export function printTable(rows: Record<string, string | number>[]): void {
   for (const row of cells) console.log(line(row));
 }
 
+/** Whole numbers, except rates below 100 per second, which get one decimal. */
+export const formatRate = (perSecond: number) => (perSecond < 100 ? perSecond.toFixed(1) : String(Math.round(perSecond)));
+
+/** One row per round and case, in the order they ran. */
+export function printRounds<Case extends string>(results: Record<Case, LoadResult[]>): void {
+  const cases = Object.keys(results) as Case[];
+  const rounds = Math.max(...cases.map((which) => results[which].length));
+  printTable(
+    Array.from({ length: rounds }, (_, round) => cases.flatMap((which) => results[which][round] ?? [])).flatMap((row, round) =>
+      row.map((r) => ({
+        round: round + 1,
+        run: r.label,
+        'req/s': formatRate(r.requestsPerSecond),
+        'p50 ms': r.latencyP50Ms,
+        'p99 ms': r.latencyP99Ms,
+        'gateway cpu µs/req': r.cpuMicrosPerRequest,
+        requests: r.requests,
+        non2xx: r.non2xx,
+        errors: r.errors + r.graphqlErrors,
+      })),
+    ),
+  );
+}
+
+/** The median of each case's rounds: req/s, p50 latency and gateway CPU per request. */
+export function printMedians<Case extends string>(results: Record<Case, LoadResult[]>): void {
+  printTable(
+    (Object.entries(results) as [Case, LoadResult[]][]).map(([, runs]) => ({
+      case: runs[0]?.label ?? '',
+      'median req/s': formatRate(median(runs.map((r) => r.requestsPerSecond))),
+      'median p50 ms': median(runs.map((r) => r.latencyP50Ms)),
+      'median gateway cpu µs/req': median(runs.map((r) => r.cpuMicrosPerRequest)),
+    })),
+  );
+}
+
+/** A bound on a figure, in `unit` (empty for a ratio). */
+export type Target = { atMost: number; unit: string } | { atLeast: number; unit: string };
+
 /**
- * Says loudly when any run had failures (non-2xx, connection errors, GraphQL errors) and sets a
- * non-zero exit code; returns true when all runs were clean.
+ * Prints `label: <value> <unit>, target <= <bound> <unit> PASS|MISS`, with `detail` after it; a
+ * MISS sets a non-zero exit code. Returns whether the target was met.
+ */
+export function reportTarget(label: string, value: number, target: Target, detail = ''): boolean {
+  const met = 'atMost' in target ? value <= target.atMost : value >= target.atLeast;
+  const bound = 'atMost' in target ? `<= ${target.atMost}` : `>= ${target.atLeast}`;
+  const unit = target.unit ? ` ${target.unit}` : '';
+  const shown = Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 3 : 1);
+  console.log(`${label}: ${shown}${unit}, target ${bound}${unit} ${met ? 'PASS' : 'MISS'}${detail ? ` ${detail}` : ''}`);
+  if (!met) process.exitCode = 1;
+  return met;
+}
+
+/** Issue 17's memory targets for a gateway on PostgreSQL in production. */
+export const MEMORY_TARGETS = {
+  afterStart: { atMost: 120, unit: 'MiB' },
+  afterApiLoad: { atMost: 250, unit: 'MiB' },
+} satisfies Record<string, Target>;
+
+/**
+ * Says loudly when any run had failures (non-2xx, connection errors, GraphQL errors) or completed
+ * no request, and sets a non-zero exit code; returns true when all runs were clean.
  */
 export function checkClean(results: readonly LoadResult[]): boolean {
   const failed = results.filter((r) => r.non2xx > 0 || r.errors > 0 || r.graphqlErrors > 0);
@@ -216,6 +392,16 @@ export function checkClean(results: readonly LoadResult[]): boolean {
       `\n!!! BENCH RUN "${r.label}" HAD FAILURES: ${r.non2xx} non-2xx, ${r.errors} connection errors/timeouts, ${r.graphqlErrors} GraphQL errors. Figures are not valid.`,
     );
   }
-  if (failed.length > 0) process.exitCode = 1;
-  return failed.length === 0;
+  const empty = results.filter((r) => r.requests === 0);
+  for (const r of empty) console.error(`\n!!! BENCH RUN "${r.label}" COMPLETED NO REQUESTS. Figures are not valid.`);
+  if (failed.length > 0 || empty.length > 0) process.exitCode = 1;
+  return failed.length === 0 && empty.length === 0;
+}
+
+/** Runs a bench's main, printing a failure as one line and exiting non-zero. */
+export function runBench(name: string, main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
 }

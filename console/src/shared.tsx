@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from './api';
 import type * as Ops from './generated/graphql';
 import { ago, utc } from './time';
@@ -41,6 +41,30 @@ export function ErrorMessage({ error, id }: { error: unknown; id?: string }) {
       {messageOf(error)}
     </p>
   );
+}
+
+/**
+ * The submit handler of a form that calls the API: `busy` while `action` runs (so a second click
+ * sends nothing), the error it threw shown until the next successful submit.
+ */
+export function useFormSubmit(action: (form: FormData, element: HTMLFormElement) => Promise<void>) {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy) return;
+    const element = event.currentTarget;
+    setBusy(true);
+    try {
+      await action(new FormData(element), element);
+      setError(null);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { submit, error, setError, busy };
 }
 
 /** Loads with `load` on mount, when `deps` change, and every `pollMs` if given. */

@@ -1,7 +1,7 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, request } from '../api';
 import type * as Ops from '../generated/graphql';
-import { POLL_MS, type Project, type Permissions, ErrorMessage, UpdatedAt, useQuery, When } from '../shared';
+import { POLL_MS, type Project, type Permissions, ErrorMessage, UpdatedAt, useFormSubmit, useQuery, When } from '../shared';
 
 type JobRow = Ops.ConsoleJobsQuery['jobs']['edges'][number]['node'];
 
@@ -149,27 +149,18 @@ export function Jobs({ project, can }: { project: Project; can: Permissions }) {
 }
 
 function CreateJob({ project, onCreated }: { project: Project; onCreated: () => void }) {
-  const [error, setError] = useState<unknown>(null);
   const [text, setText] = useState('');
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const formElement = event.currentTarget;
-    const form = new FormData(formElement);
+  const { submit, error, busy } = useFormSubmit(async (form, element) => {
     const { images, bad } = parseImages(text);
-    if (bad.length > 0) return setError(new ApiError(`Lines ${bad.slice(0, 5).join(', ')} are not "id,url" with an http(s) URL.`, 'BAD_USER_INPUT'));
-    if (images.length === 0) return setError(new ApiError('Add at least one "id,url" line.', 'BAD_USER_INPUT'));
-    try {
-      await request<Ops.ConsoleCreateJobMutation, Ops.ConsoleCreateJobMutationVariables>('ConsoleCreateJob', {
-        input: { name: String(form.get('name')), pipelineSlug: String(form.get('pipelineSlug')), projectId: project.id, images },
-      });
-      setError(null);
-      setText('');
-      formElement.reset();
-      onCreated();
-    } catch (caught) {
-      setError(caught);
-    }
-  }
+    if (bad.length > 0) throw new ApiError(`Lines ${bad.slice(0, 5).join(', ')} are not "id,url" with an http(s) URL.`, 'BAD_USER_INPUT');
+    if (images.length === 0) throw new ApiError('Add at least one "id,url" line.', 'BAD_USER_INPUT');
+    await request<Ops.ConsoleCreateJobMutation, Ops.ConsoleCreateJobMutationVariables>('ConsoleCreateJob', {
+      input: { name: String(form.get('name')), pipelineSlug: String(form.get('pipelineSlug')), projectId: project.id, images },
+    });
+    setText('');
+    element.reset();
+    onCreated();
+  });
   return (
     <details className="panel">
       <summary>New job</summary>
@@ -193,7 +184,9 @@ function CreateJob({ project, onCreated }: { project: Project; onCreated: () => 
           <input type="file" accept=".csv,.txt,text/csv,text/plain" onChange={async (event) => setText((await event.target.files?.[0]?.text()) ?? text)} />
         </label>
         <ErrorMessage error={error} />
-        <button type="submit">Create job</button>
+        <button type="submit" disabled={busy}>
+          Create job
+        </button>
       </form>
     </details>
   );

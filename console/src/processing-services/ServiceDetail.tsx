@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { request } from '../api';
 import type * as Ops from '../generated/graphql';
 import { NewKeyDialog } from '../api-keys/NewKeyDialog';
 import { StatusDot } from './ServiceList';
-import { POLL_MS, type Project, type Permissions, ErrorMessage, useQuery, When } from '../shared';
+import { POLL_MS, type Project, type Permissions, ErrorMessage, useFormSubmit, useQuery, When } from '../shared';
 
 export function ServiceDetail({ id, projects, can, back }: { id: string; projects: Project[]; can: Permissions; back: () => void }) {
   const service = useQuery(() => request<Ops.ConsoleServiceQuery, Ops.ConsoleServiceQueryVariables>('ConsoleService', { id }), [id], POLL_MS);
@@ -134,29 +134,21 @@ function EditService({
   projects: Project[];
   onSaved: () => void;
 }) {
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
+  const { submit, error, busy } = useFormSubmit(async (form) => {
     setSaved(false);
-    try {
-      await request<Ops.ConsoleUpdateServiceMutation, Ops.ConsoleUpdateServiceMutationVariables>('ConsoleUpdateService', {
-        id: service.id,
-        input: {
-          name: String(form.get('name')),
-          description: String(form.get('description') ?? ''),
-          endpointUrl: String(form.get('endpointUrl') ?? '') || null,
-          projectIds: form.getAll('projectIds').map(String),
-        },
-      });
-      setError(null);
-      setSaved(true);
-      onSaved();
-    } catch (caught) {
-      setError(caught);
-    }
-  }
+    await request<Ops.ConsoleUpdateServiceMutation, Ops.ConsoleUpdateServiceMutationVariables>('ConsoleUpdateService', {
+      id: service.id,
+      input: {
+        name: String(form.get('name')),
+        description: String(form.get('description') ?? ''),
+        endpointUrl: String(form.get('endpointUrl') ?? '') || null,
+        projectIds: form.getAll('projectIds').map(String),
+      },
+    });
+    setSaved(true);
+    onSaved();
+  });
   const linked = new Set(service.projects.map((project) => project.id));
   return (
     <details className="panel">
@@ -187,7 +179,9 @@ function EditService({
         </fieldset>
         <ErrorMessage error={error} />
         {saved && <p role="status">Saved.</p>}
-        <button type="submit">Save</button>
+        <button type="submit" disabled={busy}>
+          Save
+        </button>
       </form>
     </details>
   );

@@ -1,7 +1,6 @@
-import { useState, type FormEvent } from 'react';
 import { request } from '../api';
 import type * as Ops from '../generated/graphql';
-import { POLL_MS, type Project, type Permissions, ErrorMessage, UpdatedAt, useQuery, When } from '../shared';
+import { POLL_MS, type Project, type Permissions, ErrorMessage, UpdatedAt, useFormSubmit, useQuery, When } from '../shared';
 
 export function StatusDot({ status }: { status: string }) {
   return (
@@ -99,24 +98,17 @@ function Worker({ info }: { info: Ops.ConsoleServicesQuery['processingServices']
 }
 
 function CreateService({ project, onCreated }: { project: Project; onCreated: (id: string) => void }) {
-  const [error, setError] = useState<unknown>(null);
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    try {
-      const data = await request<Ops.ConsoleCreateServiceMutation, Ops.ConsoleCreateServiceMutationVariables>('ConsoleCreateService', {
-        input: {
-          name: String(form.get('name')),
-          description: String(form.get('description') ?? ''),
-          endpointUrl: String(form.get('endpointUrl') ?? '') || null,
-          projectIds: [project.id],
-        },
-      });
-      onCreated(data.createProcessingService.id);
-    } catch (caught) {
-      setError(caught);
-    }
-  }
+  const { submit, error, busy } = useFormSubmit(async (form) => {
+    const data = await request<Ops.ConsoleCreateServiceMutation, Ops.ConsoleCreateServiceMutationVariables>('ConsoleCreateService', {
+      input: {
+        name: String(form.get('name')),
+        description: String(form.get('description') ?? ''),
+        endpointUrl: String(form.get('endpointUrl') ?? '') || null,
+        projectIds: [project.id],
+      },
+    });
+    onCreated(data.createProcessingService.id);
+  });
   return (
     <details className="panel">
       <summary>New processing service</summary>
@@ -136,7 +128,9 @@ function CreateService({ project, onCreated }: { project: Project; onCreated: (i
           <input name="endpointUrl" type="url" maxLength={1024} />
         </label>
         <ErrorMessage error={error} />
-        <button type="submit">Create service</button>
+        <button type="submit" disabled={busy}>
+          Create service
+        </button>
       </form>
     </details>
   );

@@ -1,23 +1,15 @@
-import { useState, type FormEvent } from 'react';
 import { request } from '../api';
 import type * as Ops from '../generated/graphql';
-import { ErrorMessage } from '../shared';
+import { ErrorMessage, useFormSubmit } from '../shared';
 
 export function CreateProject({ onCreated }: { onCreated: (id: string) => void }) {
-  const [error, setError] = useState<unknown>(null);
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const formElement = event.currentTarget;
-    const name = String(new FormData(formElement).get('name'));
-    try {
-      const data = await request<Ops.ConsoleCreateProjectMutation, Ops.ConsoleCreateProjectMutationVariables>('ConsoleCreateProject', { input: { name } });
-      formElement.reset();
-      setError(null);
-      onCreated(data.createProject.id);
-    } catch (caught) {
-      setError(caught);
-    }
-  }
+  const { submit, error, busy } = useFormSubmit(async (form, element) => {
+    const data = await request<Ops.ConsoleCreateProjectMutation, Ops.ConsoleCreateProjectMutationVariables>('ConsoleCreateProject', {
+      input: { name: String(form.get('name')) },
+    });
+    element.reset();
+    onCreated(data.createProject.id);
+  });
   return (
     <details className="panel">
       <summary>New project</summary>
@@ -26,7 +18,9 @@ export function CreateProject({ onCreated }: { onCreated: (id: string) => void }
           Project name
           <input name="name" required maxLength={255} />
         </label>
-        <button type="submit">Create project</button>
+        <button type="submit" disabled={busy}>
+          Create project
+        </button>
         <ErrorMessage error={error} />
       </form>
     </details>

@@ -1,27 +1,16 @@
-import { useState, type FormEvent } from 'react';
 import { request, setSessionToken } from '../api';
 import type * as Ops from '../generated/graphql';
-import { ErrorMessage } from '../shared';
+import { ErrorMessage, useFormSubmit } from '../shared';
 
 export function Login({ onSignedIn }: { onSignedIn: () => void }) {
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setBusy(true);
-    try {
-      const data = await request<Ops.ConsoleLoginMutation, Ops.ConsoleLoginMutationVariables>('ConsoleLogin', {
-        email: String(form.get('email')),
-        password: String(form.get('password')),
-      });
-      setSessionToken(data.login.token);
-      onSignedIn();
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
-  }
+  const { submit, error, busy } = useFormSubmit(async (form) => {
+    const data = await request<Ops.ConsoleLoginMutation, Ops.ConsoleLoginMutationVariables>('ConsoleLogin', {
+      email: String(form.get('email')),
+      password: String(form.get('password')),
+    });
+    setSessionToken(data.login.token);
+    onSignedIn();
+  });
   return (
     <main className="login">
       <h1>ps-gateway console</h1>
