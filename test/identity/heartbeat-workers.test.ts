@@ -1,5 +1,9 @@
+import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway } from '../../src/app/gateway';
+import { loadConfig } from '../../src/core/config';
+import { concurrencySkipReason } from '../support/test-database';
 import { countStatements, startTestGateway, type TestGateway } from '../support/gateway';
 import { createWorld, dataOf, type World } from '../support/world';
 
@@ -175,6 +179,50 @@ describe('the flush', () => {
     } finally {
       await client.end();
       await stopping.db.drop();
+    }
+  });
+});
+
+describe('two replicas on one database', () => {
+  const skipReason = concurrencySkipReason();
+  if (skipReason) console.warn(`[heartbeat replicas] skipped: ${skipReason}`);
+
+  it.skipIf(Boolean(skipReason))('never move last seen backwards, and flush the same service at once without deadlock', async () => {
+    const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const replica = await startGateway(
+      loadConfig({ NODE_ENV: 'test', DATABASE_URL: gw.db.url, PORT: '0', LOG_LEVEL: 'warn', HEARTBEAT_FLUSH_INTERVAL_MS: '3600000', PUSH_RUNNER: 'off' }),
+      quiet,
+    );
+    try {
+      const serviceId = await world.createService({ projectIds: [projectId] });
+      const { key } = await world.generateKey(serviceId);
+      const beatOn = async (url: string, userAgent: string, hostname: string) => {
+        const response = await fetch(`${url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Api-Key ${key}`, 'user-agent': userAgent },
+          body: JSON.stringify({ query: HEARTBEAT, variables: { info: { hostname } } }),
+        });
+        expect(response.status).toBe(200);
+      };
+      await beatOn(gw.url, 'replica-a/1.0', 'host-a');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await beatOn(replica.url, 'replica-b/1.0', 'host-b');
+      // The newer beat reaches the row first; the older one, flushed after it, must not win.
+      await replica.services.heartbeats.flush(replica.database.orm.em.fork());
+      const [newer] = await sql('select last_seen from processing_services where id = ?', [Number(serviceId)]);
+      await flush();
+      const [row] = await sql('select last_seen, last_seen_client_info from processing_services where id = ?', [Number(serviceId)]);
+      expect(new Date(row!.last_seen).getTime()).toBe(new Date(newer!.last_seen).getTime());
+      expect(row!.last_seen_client_info).toMatchObject({ userAgent: 'replica-b/1.0', hostname: 'host-b' });
+      expect((await workersOf(serviceId)).map((worker) => worker.identity)).toEqual(['host-b', 'host-a']);
+
+      for (let round = 0; round < 5; round++) {
+        await Promise.all([beatOn(gw.url, 'replica-a/1.0', 'host-a'), beatOn(replica.url, 'replica-b/1.0', 'host-b')]);
+        await Promise.all([flush(), replica.services.heartbeats.flush(replica.database.orm.em.fork())]);
+      }
+      expect((await workersOf(serviceId)).map((worker) => worker.identity).sort()).toEqual(['host-a', 'host-b']);
+    } finally {
+      await replica.stop();
     }
   });
 });
