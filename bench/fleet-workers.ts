@@ -23,6 +23,8 @@ export interface FleetReport {
   /** Answers other than 200 with data and no errors, plus connection errors. */
   failures: number;
   statuses: Record<string, number>;
+  /** This process's CPU time per heartbeat, in µs: what the fleet itself cost the shared cores. */
+  cpuMicrosPerHeartbeat: number;
 }
 
 const HEARTBEAT = 'mutation ($clientInfo: ClientInfoInput) { heartbeat(clientInfo: $clientInfo) { id } }';
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
   let failures = 0;
   let next = 0;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const deadline = started + job.durationSeconds * 1000;
   const loop = async () => {
     while (performance.now() < deadline) {
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: job.concurrency }, loop));
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await dispatcher.close();
   const report: FleetReport = {
     heartbeats: latencies.length,
@@ -80,6 +84,7 @@ async function main(): Promise<void> {
     latencyP99Ms: latencies.length ? quantile(latencies, 0.99) : NaN,
     failures,
     statuses,
+    cpuMicrosPerHeartbeat: Math.round((cpu.user + cpu.system) / Math.max(1, latencies.length)),
   };
   process.stdout.write(JSON.stringify(report));
 }

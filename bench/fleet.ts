@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     const statementsPerSecond = writeStatements / report.seconds;
     console.log(`warm-up: ${Math.round(warmup.heartbeats / warmup.seconds)} heartbeats/s, ${warmup.failures} failures`);
     console.log(`heartbeats: ${report.heartbeats} in ${report.seconds.toFixed(1)} s, statuses ${JSON.stringify(report.statuses)}, failures ${report.failures}`);
-    console.log(`gateway CPU: ${Math.round((cpu.user + cpu.system) / Math.max(1, report.heartbeats))} µs per heartbeat`);
+    console.log(`CPU per heartbeat: gateway ${Math.round((cpu.user + cpu.system) / Math.max(1, report.heartbeats))} µs, simulated fleet ${report.cpuMicrosPerHeartbeat} µs`);
     reportTarget('heartbeats/s', Math.round(perSecond), { atLeast: 3_000, unit: 'heartbeats/s' });
     console.log(`p50: ${report.latencyP50Ms.toFixed(1)} ms`);
     reportTarget('p99', report.latencyP99Ms, { atMost: 50, unit: 'ms' });
@@ -93,9 +93,11 @@ async function main(): Promise<void> {
     const [{ listed }] = await bench.gateway.database.orm.em
       .fork()
       .execute<{ listed: number }[]>('select count(*)::int as listed from processing_service_workers where processing_service_id = ?', [Number(service.serviceId)]);
-    console.log(`workers recorded: ${listed} of ${workers}; the first page of ProcessingService.workers holds ${processingService.workers.length}`);
-    if (listed !== workers) {
-      console.error(`\n!!! ${workers} WORKERS BEAT BUT ${listed} ARE RECORDED.`);
+    // Each run starts at the first worker, so the longer run reached this many of them.
+    const reached = Math.min(workers, Math.max(warmup.heartbeats, report.heartbeats));
+    console.log(`workers recorded: ${listed} of the ${reached} that beat; the first page of ProcessingService.workers holds ${processingService.workers.length}`);
+    if (listed !== reached) {
+      console.error(`\n!!! ${reached} WORKERS BEAT BUT ${listed} ARE RECORDED.`);
       process.exitCode = 1;
     }
     if (report.failures > 0 || warmup.failures > 0) {
