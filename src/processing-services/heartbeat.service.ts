@@ -43,14 +43,13 @@ export interface FlushLog {
 /** Beyond this many workers waiting for a flush (a long outage), new ones wait for the next beat. */
 const MAX_PENDING_WORKERS = 100_000;
 
-/** The stored worker columns, in the order the flush sends them. */
-const workerColumns = ['hostname', 'pod_name', 'software', 'version', 'platform', 'ip', 'user_agent'] as const;
+/** Worker columns the worker reports: an unreported one keeps its stored value. */
+const reportedWorkerColumns = ['hostname', 'pod_name', 'software', 'version', 'platform'] as const;
+/** Worker columns the server observes: the newer beat's always win. */
+const observedWorkerColumns = ['ip', 'user_agent'] as const;
+const workerColumns = [...reportedWorkerColumns, ...observedWorkerColumns];
 
-/**
- * Which of its service's workers a beat comes from: the pod name or hostname it reports, else what
- * the server observes. A plain keyed request carries no report, so it counts for the worker that
- * last reported from the same key, address and user agent.
- */
+/** The name a worker gives itself: its pod name, else its hostname. */
 function reportedName(info: ClientInfo): string | null {
   return info.podName || info.hostname || null;
 }
@@ -93,6 +92,8 @@ function workerRow(info: ClientInfo) {
  */
 export class HeartbeatService {
   private pending = new Map<number, ServiceBeat>();
+  /** The beats the running flush is writing: still shown by `seen` until they are in the row. */
+  private inFlight = new Map<number, ServiceBeat>();
   private pendingWorkers = 0;
   /** The worker each key, address and user agent last reported as. */
   private readonly reporters = new LRUCache<string, string>({ max: MAX_PENDING_WORKERS });
@@ -102,7 +103,7 @@ export class HeartbeatService {
   private lastPrune = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  /** Rewritten at least twice per window, so a worker that keeps beating is never listed late or pruned. */
+  /** Well within the online window, so a worker that keeps beating is never listed late nor pruned. */
   private readonly workerRewriteMs: number;
 
   constructor(private readonly settings: HeartbeatSettings) {
@@ -120,6 +121,9 @@ export class HeartbeatService {
     const before = this.pending.get(serviceId);
     const info = mergeClientInfo(before?.info, reported, observed);
 
+    // Which of the service's workers this is: the name it reports, else (a plain keyed request
+    // carries no report) the name last reported from the same key, address and user agent, else
+    // the address and user agent themselves.
     const reporter = `${caller.apiKeyId}|${observed.ip}|${observed.userAgent}`;
     const workerAlone = mergeClientInfo(null, reported, observed);
     const name = reportedName(workerAlone);
@@ -143,7 +147,7 @@ export class HeartbeatService {
 
   /** The service's heartbeat fields with this replica's unflushed beats applied. */
   seen(service: ProcessingService): SeenFields {
-    const beat = this.pending.get(service.id);
+    const beat = this.pending.get(service.id) ?? this.inFlight.get(service.id);
     if (!beat || (service.lastSeen && service.lastSeen > beat.seenAt)) return service;
     return { lastSeen: beat.seenAt, lastSeenLive: true, lastSeenClientInfo: newerWins(service.lastSeenClientInfo, beat.info) };
   }
@@ -176,8 +180,10 @@ export class HeartbeatService {
     if (this.pending.size === 0) return;
     const taken = this.pending;
     this.pending = new Map();
+    this.inFlight = taken;
     this.pendingWorkers = 0;
     const now = Date.now();
+    const pruneDue = now - this.lastPrune >= this.settings.onlineWindowSeconds * 1000;
     const rowsWritten: { key: string; at: number; row: string }[] = [];
     try {
       await em.transactional(async (tx) => {
@@ -224,25 +230,27 @@ export class HeartbeatService {
           }),
         );
         if (workers.length > 0) await this.upsertWorkers(tx, workers);
-        if (now - this.lastPrune >= this.settings.onlineWindowSeconds * 1000) {
+        if (pruneDue) {
           await tx.execute('delete from processing_service_workers where last_seen < ?', [new Date(now - this.settings.onlineWindowSeconds * 1000)]);
         }
       });
     } catch (error) {
       this.keep(taken);
       throw error;
+    } finally {
+      this.inFlight = new Map();
     }
-    if (now - this.lastPrune >= this.settings.onlineWindowSeconds * 1000) this.lastPrune = now;
+    if (pruneDue) this.lastPrune = now;
     for (const { key, at, row } of rowsWritten) this.written.set(key, { at, row });
   }
 
   /** Upserts workers; a field a worker left unreported keeps its stored value, and the newer beat wins. */
   private async upsertWorkers(tx: EntityManager, workers: object[]): Promise<void> {
     const newer = 'excluded.last_seen >= w.last_seen';
-    const reported = workerColumns
-      .filter((column) => column !== 'ip' && column !== 'user_agent')
-      .map((column) => `${column} = case when ${newer} then coalesce(excluded.${column}, w.${column}) else coalesce(w.${column}, excluded.${column}) end`);
-    const observed = ['ip', 'user_agent'].map((column) => `${column} = case when ${newer} then excluded.${column} else w.${column} end`);
+    const reported = reportedWorkerColumns.map(
+      (column) => `${column} = case when ${newer} then coalesce(excluded.${column}, w.${column}) else coalesce(w.${column}, excluded.${column}) end`,
+    );
+    const observed = observedWorkerColumns.map((column) => `${column} = case when ${newer} then excluded.${column} else w.${column} end`);
     await tx.execute(
       `insert into processing_service_workers as w (processing_service_id, identity, ${workerColumns.join(', ')}, first_seen, last_seen)
        select v.service_id, v.identity, ${workerColumns.map((column) => `v.${column}`).join(', ')}, v.seen_at, v.seen_at
