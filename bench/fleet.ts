@@ -97,10 +97,11 @@ async function main(): Promise<void> {
     const [{ listed }] = await bench.gateway.database.orm.em
       .fork()
       .execute<{ listed: number }[]>('select count(*)::int as listed from processing_service_workers where processing_service_id = ?', [Number(service.serviceId)]);
-    // Each run starts at the first worker, so the longer run reached this many of them.
+    // Each run starts at the first worker, so the longer run reached at least this many of them
+    // (wrk leaves out the requests still in flight at its end).
     const reached = Math.min(workers, Math.max(warmup.heartbeats, report.heartbeats));
-    console.log(`workers recorded: ${listed} of the ${reached} that beat; the first page of ProcessingService.workers holds ${processingService.workers.length}`);
-    if (listed !== reached) {
+    console.log(`workers recorded: ${listed}, of at least ${reached} that beat; the first page of ProcessingService.workers holds ${processingService.workers.length}`);
+    if (listed < reached) {
       console.error(`\n!!! ${reached} WORKERS BEAT BUT ${listed} ARE RECORDED.`);
       process.exitCode = 1;
     }
