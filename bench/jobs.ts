@@ -1,12 +1,15 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { print } from 'graphql';
 import { describeWorker, userAgent } from '../examples/worker/client-info';
 import { HeartbeatDocument } from '../examples/worker/generated/graphql';
 import { loadJobs } from '../src/jobs/job.service';
 import type { WorkerJob, WorkerReport } from './jobs-workers';
+import type { PushEndpointJob } from './push-endpoint';
 import { median } from './stats';
 import { checkClean, envNumber, loadGenerator, printTable, reportTarget, runBench, runLoad, seedKeyedService, startBenchGateway, type BenchGateway } from './support';
 
@@ -18,10 +21,14 @@ import { checkClean, envNumber, loadGenerator, printTable, reportTarget, runBenc
  *   gateway's pool (read from /proc, so it counts only this database's connections) per task;
  * - the keyed heartbeat, exactly as the example worker sends it, right after, for its req/s and its
  *   gateway CPU per request;
+ * - the push-mode drain: the gateway itself sends a job of BENCH_JOB_TASKS tasks to a push-mode
+ *   service's endpoint (its own process, answering at once with the same results) in batches of
+ *   BENCH_BATCH, BENCH_WORKERS batches in flight; images/s from the job's start to its last stored
+ *   result, and the gateway's CPU per image, next to the pull drain's;
  * - reading the progress of a job of a hundred thousand tasks: the counters plus the partial index of leased
  *   tasks (what the gateway does) next to a GROUP BY over every task of the job with a covering
  *   index, which is the alternative the counters replace.
- * Targets: TARGET_TASKS_PER_SECOND, and gateway CPU per task below one keyed heartbeat's.
+ * Targets: TARGET_TASKS_PER_SECOND for both drains, and gateway CPU per task below one keyed heartbeat's.
  */
 const jobTasks = envNumber('BENCH_JOB_TASKS', 20_000);
 const workers = envNumber('BENCH_WORKERS', 8);
@@ -57,15 +64,79 @@ async function seedJob(bench: BenchGateway, admin: Record<string, string>, key: 
     { input: { projectId, pipelineSlug, name: `bench ${tasks}` } },
     admin,
   );
-  // Seeded in SQL: a job's images go in through addJobImages 1,000 at a time, which is not what is measured.
+  await addTasks(bench, createJob.id, tasks);
+  return { jobId: createJob.id as string, pipelineSlug, detector, classifier };
+}
+
+/** Seeded in SQL: a job's images go in through addJobImages 1,000 at a time, which is not what is measured. */
+async function addTasks(bench: BenchGateway, jobId: string, tasks: number): Promise<void> {
   await bench.gateway.database.orm.em.fork().getConnection().execute(
     `with added as (
        insert into tasks (job_id, image_id, image_url)
        select ?, 'img-' || g, 'https://images.example.org/' || g || '.jpg' from generate_series(1, ?) g returning 1)
      update jobs set tasks_total = (select count(*) from added) where id = ?`,
-    [Number(createJob.id), tasks, Number(createJob.id)],
+    [Number(jobId), tasks, Number(jobId)],
   );
-  return { jobId: createJob.id as string, pipelineSlug, detector, classifier };
+}
+
+/** The settings push dispatch runs with here: the pull drain's batch size, as many batches in flight as it has workers. */
+const pushSettings = {
+  ENDPOINT_ALLOWED_NETWORKS: '127.0.0.1',
+  PUSH_BATCH_SIZE: String(batchSize),
+  PUSH_CONCURRENCY_PER_SERVICE: String(workers),
+};
+
+interface PushDrain {
+  tasks: number;
+  done: number;
+  seconds: number;
+  gatewaySeconds: number;
+}
+
+/**
+ * A push-mode service on an endpoint process of its own, linked to a project of its own so that no
+ * pull worker serves its pipeline, and a job of `tasks` tasks that the gateway drains through it.
+ */
+async function drainThroughPush(bench: BenchGateway, admin: Record<string, string>, tasks: number): Promise<PushDrain> {
+  const pipelineSlug = `bench-push-${tasks}-${Date.now()}`;
+  const job: PushEndpointJob = { pipelineSlug, detector: `${pipelineSlug}-det`, classifier: `${pipelineSlug}-cls` };
+  const endpoint = spawn(process.execPath, [join(__dirname, 'push-endpoint.js'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const [line] = (await once(createInterface({ input: endpoint.stdout! }), 'line')) as [string];
+    const { port } = JSON.parse(line) as { port: number };
+    const { createProject } = await bench.gql('mutation { createProject(input: { name: "bench push" }) { id } }', {}, admin);
+    const { createProcessingService } = await bench.gql(
+      'mutation ($projectId: ID!, $url: String!) { createProcessingService(input: { name: "bench push", projectIds: [$projectId], endpointUrl: $url }) { id } }',
+      { projectId: createProject.id, url: `http://127.0.0.1:${port}` },
+      admin,
+    );
+    await bench.gql('mutation ($id: ID!) { syncProcessingServicePipelines(id: $id) { success } }', { id: createProcessingService.id }, admin);
+    const { createJob } = await bench.gql(
+      'mutation ($input: CreateJobInput!) { createJob(input: $input) { id } }',
+      { input: { projectId: createProject.id, pipelineSlug, name: `bench push ${tasks}` } },
+      admin,
+    );
+    const cpuBefore = process.cpuUsage();
+    // Its commit wakes the push runner.
+    await addTasks(bench, createJob.id, tasks);
+    const em = bench.gateway.database.orm.em.fork();
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const [state] = await loadJobs(em, [Number(createJob.id)]);
+      if (state && state.progress.done + state.progress.failed === tasks) break;
+      if (Date.now() > deadline) throw new Error(`the push drain did not finish: ${JSON.stringify(state?.progress)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const cpu = process.cpuUsage(cpuBefore);
+    const [timing]: { seconds: number; done: number }[] = await em.getConnection().execute(
+      `select extract(epoch from max(r.created_at) - j.started_at)::float8 as seconds, count(*) filter (where r.error is null)::int as done
+         from jobs j join task_results r on r.job_id = j.id where j.id = ? group by j.started_at`,
+      [Number(createJob.id)],
+    );
+    return { tasks, done: timing!.done, seconds: timing!.seconds, gatewaySeconds: (cpu.user + cpu.system) / 1e6 };
+  } finally {
+    endpoint.kill('SIGTERM');
+  }
 }
 
 /** CPU seconds (user + system) of each backend process serving this database. */
@@ -104,7 +175,7 @@ async function timeQuery(bench: BenchGateway, sql: string, params: unknown[], ru
 }
 
 async function main(): Promise<void> {
-  const bench = await startBenchGateway();
+  const bench = await startBenchGateway(pushSettings);
   try {
     const { admin, projectId, key } = await seedKeyedService(bench, 'bench fleet');
 
@@ -135,6 +206,9 @@ async function main(): Promise<void> {
       durationSeconds: 5,
     });
 
+    await drainThroughPush(bench, admin, 2_000);
+    const push = await drainThroughPush(bench, admin, jobTasks);
+
     const tasksPerSecond = drain.tasks / drain.seconds;
     const gatewayMicrosPerTask = (gatewaySeconds * 1e6) / drain.tasks;
     const dbMicrosPerTask = (dbSeconds * 1e6) / drain.tasks;
@@ -153,6 +227,13 @@ async function main(): Promise<void> {
       },
     ]);
     console.log('');
+    const pushPerSecond = push.done / push.seconds;
+    const pushMicrosPerTask = (push.gatewaySeconds * 1e6) / push.done;
+    printTable([
+      { mode: 'pull (workers call in)', 'images/s': Math.round(tasksPerSecond), 'gateway cpu µs/image': Math.round(gatewayMicrosPerTask) },
+      { mode: 'push (the gateway calls the endpoint)', 'images/s': Math.round(pushPerSecond), 'gateway cpu µs/image': Math.round(pushMicrosPerTask) },
+    ]);
+    console.log('');
     printTable([
       {
         run: heartbeat.label,
@@ -163,6 +244,7 @@ async function main(): Promise<void> {
     ]);
     console.log('');
     reportTarget('tasks/s', Math.round(tasksPerSecond), { atLeast: TARGET_TASKS_PER_SECOND, unit: '' });
+    reportTarget('push-mode images/s', Math.round(pushPerSecond), { atLeast: TARGET_TASKS_PER_SECOND, unit: '' });
     reportTarget("gateway cpu per task, against one keyed heartbeat's", Math.round(gatewayMicrosPerTask), { atMost: heartbeat.cpuMicrosPerRequest, unit: 'µs' });
     console.log(`job after the drain: ${state?.status}, ${JSON.stringify(state?.progress)}`);
 
@@ -207,6 +289,10 @@ async function main(): Promise<void> {
     console.log('the machine is shared: figures move from run to run');
 
     checkClean([heartbeat]);
+    if (push.done !== jobTasks) {
+      console.error(`\n!!! the push drain stored ${push.done} results of ${jobTasks} tasks: figures are not valid`);
+      process.exitCode = 1;
+    }
     if (drain.refused !== 0 || drain.tasks !== jobTasks) {
       console.error(`\n!!! the drain stored ${drain.tasks} of ${jobTasks} tasks with ${drain.refused} refusals: figures are not valid`);
       process.exitCode = 1;

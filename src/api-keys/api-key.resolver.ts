@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { requestOrigin } from '../audit/audit-origin';
 import { Auth } from '../auth/auth-rule';
 import { parseId } from '../core/ids';
 import type { GatewayContext } from '../graphql/context';
@@ -35,9 +36,10 @@ export class ApiKeyResolver {
     @Arg('expiresAt', () => Date, { nullable: true }) expiresAt: Date | null,
     @Arg('previousKeyGraceSeconds', () => Int, { nullable: true, description: 'At most 30 days.' })
     previousKeyGraceSeconds: number | null,
-    @Ctx() { em, services, principal }: GatewayContext,
+    @Ctx() context: GatewayContext,
   ) {
-    return services.apiKeys.generate(em, principal, {
+    const { em, services } = context;
+    return services.apiKeys.generate(em, requestOrigin(context), {
       processingServiceId: parseId(processingServiceId, 'processingServiceId'),
       name,
       expiresAt,
@@ -47,8 +49,8 @@ export class ApiKeyResolver {
 
   @Auth('PROJECT_MANAGER', { scope: 'ApiKey', arg: 'id' })
   @Mutation(() => ApiKeyType, { description: 'Revokes a key for good.' })
-  revokeKey(@Arg('id', () => ID) id: string, @Ctx() { em, services }: GatewayContext) {
-    return services.apiKeys.revoke(em, parseId(id));
+  revokeKey(@Arg('id', () => ID) id: string, @Ctx() context: GatewayContext) {
+    return context.services.apiKeys.revoke(context.em, parseId(id), requestOrigin(context));
   }
 }
 

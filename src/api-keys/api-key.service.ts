@@ -1,7 +1,8 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
 import { notifyInvalidation } from '../core/invalidation';
-import type { Principal } from '../auth/principal';
+import type { AuditOrigin } from '../audit/audit-origin';
+import { recordAuditEvent } from '../audit/audit-trail';
 import { digestBytes, matchesDigest, secretDigest } from '../core/crypto';
 import { NotFoundError, ValidationError } from '../core/errors';
 import { ProcessingService } from '../processing-services/processing-service.entity';
@@ -93,10 +94,10 @@ export class ApiKeyService {
   /**
    * Creates a key for a processing service and retires its other active keys: revoked at once,
    * or, with a grace period, left to expire by then. The service row is locked for the whole
-   * change, so concurrent calls serialise and exactly one new key is created per call. `actor`
-   * is recorded as its creator; who may generate is the caller's rule to enforce.
+   * change, so concurrent calls serialise and exactly one new key is created per call. The
+   * origin's principal is recorded as its creator; who may generate is the caller's rule to enforce.
    */
-  async generate(em: EntityManager, actor: Principal, input: GenerateKeyInput): Promise<GeneratedKeyResult> {
+  async generate(em: EntityManager, origin: AuditOrigin, input: GenerateKeyInput): Promise<GeneratedKeyResult> {
     const grace = input.previousKeyGraceSeconds ?? 0;
     if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) {
       throw new ValidationError(`must be 0 to ${MAX_GRACE_SECONDS} seconds`, 'previousKeyGraceSeconds');
@@ -116,12 +117,12 @@ export class ApiKeyService {
       );
       if (!service) throw new NotFoundError('Processing service not found');
       // tx.execute runs inside the transaction; tx.getConnection().execute would take another connection.
-      const retired: { prefix: string }[] = await tx.execute(
+      const retired: { prefix: string; expires_at: string | null }[] = await tx.execute(
         grace === 0
           ? `update api_keys set revoked_at = now()
-              where processing_service_id = ? and revoked_at is null returning prefix`
+              where processing_service_id = ? and revoked_at is null returning prefix, null as expires_at`
           : `update api_keys set expires_at = least(coalesce(expires_at, 'infinity'), now() + make_interval(secs => ?))
-              where processing_service_id = ? and revoked_at is null returning prefix`,
+              where processing_service_id = ? and revoked_at is null returning prefix, expires_at`,
         grace === 0 ? [service.id] : [grace, service.id],
       );
       if (retired.length > 0) await tx.execute(...notifyInvalidation({ apiKeyPrefixes: retired.map((row) => row.prefix) }));
@@ -131,10 +132,25 @@ export class ApiKeyService {
         digest: secretDigest(key),
         name: requestedName ?? `${service.name} key`.slice(0, API_KEY_NAME_MAX),
         processingService: service,
-        createdBy: actor.kind === 'user' ? tx.getReference(User, actor.userId) : null,
+        createdBy: origin.principal.kind === 'user' ? tx.getReference(User, origin.principal.userId) : null,
         expiresAt: input.expiresAt ?? null,
       });
       await tx.flush();
+      const processingServiceId = service.id;
+      for (const old of retired) {
+        await recordAuditEvent(tx, origin, {
+          action: 'KEY_EXPIRED_BY_ROTATION',
+          processingServiceId,
+          apiKeyPrefix: old.prefix,
+          details: { replacedBy: prefix, expiresAt: old.expires_at === null ? null : new Date(old.expires_at).toISOString() },
+        });
+      }
+      await recordAuditEvent(tx, origin, {
+        action: 'KEY_GENERATED',
+        processingServiceId,
+        apiKeyPrefix: prefix,
+        details: { name: apiKey.name, expiresAt: apiKey.expiresAt?.toISOString() ?? null, previousKeyGraceSeconds: grace },
+      });
       return { key, apiKey, processingService: service, retired };
     }));
     for (const { prefix } of result.retired) this.cache.delete(prefix);
@@ -162,12 +178,15 @@ export class ApiKeyService {
     }
   }
 
-  /** Revokes a key for good (a revoked key can never be used again). Revoking twice is harmless. */
-  async revoke(em: EntityManager, apiKeyId: number): Promise<ApiKeyView> {
+  /** Revokes a key for good (a revoked key can never be used again). Revoking twice is harmless, and recorded once. */
+  async revoke(em: EntityManager, apiKeyId: number, origin: AuditOrigin): Promise<ApiKeyView> {
     const key = await em.findOne(ApiKey, { id: apiKeyId });
     if (!key) throw new NotFoundError('API key not found');
     await em.transactional(async (tx) => {
-      await tx.nativeUpdate(ApiKey, { id: apiKeyId, revokedAt: null }, { revokedAt: new Date() });
+      const revoked = await tx.nativeUpdate(ApiKey, { id: apiKeyId, revokedAt: null }, { revokedAt: new Date() });
+      if (revoked > 0) {
+        await recordAuditEvent(tx, origin, { action: 'KEY_REVOKED', processingServiceId: key.processingService.id, apiKeyPrefix: key.prefix });
+      }
       await tx.execute(...notifyInvalidation({ apiKeyPrefixes: [key.prefix] }));
     });
     this.cache.delete(key.prefix);

@@ -6,6 +6,7 @@ import { createLogger } from '../core/logger';
 import { migrate, openDatabase, type Database } from '../db/database';
 import { listenForInvalidations, type InvalidationListener } from '../db/invalidation-listener';
 import { PushRunner } from '../push/push-runner';
+import { listenForPushWork } from '../push/push-wake';
 import { createGateway } from './server';
 import { createServices, type Services } from './services';
 
@@ -76,13 +77,18 @@ export async function startGateway(
       {
         healthIntervalSeconds: config.PUSH_HEALTH_CHECK_INTERVAL_SECONDS,
         pollIntervalMs: config.PUSH_POLL_INTERVAL_MS,
-        concurrencyPerService: config.PUSH_CONCURRENCY_PER_SERVICE,
+        idlePollIntervalMs: config.PUSH_IDLE_POLL_INTERVAL_MS,
         retryBackoffMs: config.PUSH_RETRY_BACKOFF_MS,
       },
       logger,
     );
     if (config.PUSH_RUNNER === 'on') push.start();
     services.heartbeats.start(() => database.orm.em.fork(), config.HEARTBEAT_FLUSH_INTERVAL_MS, logger);
+    // The embedded database has no other replica and no listener: new work waits for the next idle round.
+    const pushWork =
+      config.PUSH_RUNNER === 'on' && config.DATABASE_URL && !database.embedded
+        ? listenForPushWork(config.DATABASE_URL, () => push.wake(), logger)
+        : undefined;
     return {
       app,
       database,
@@ -92,6 +98,7 @@ export async function startGateway(
         // In-flight requests get this long to finish before their connections are cut.
         const deadline = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         try {
+          await pushWork?.stop();
           await Promise.all([app.close(), push.stop()]);
         } finally {
           clearTimeout(deadline);

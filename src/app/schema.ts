@@ -4,10 +4,12 @@ import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { ApiKeyResolver, ProcessingServiceKeysResolver } from '../api-keys/api-key.resolver';
+import { AuditResolver } from '../audit/audit.resolver';
 import { authDirective, enforceAuth, type ScopeRef, type ScopeResolvers } from '../auth/auth.directive';
 import type { GatewayContext } from '../graphql/context';
 import { JobResolver, JobResultResolver, JobWorkerResolver } from '../jobs/job.resolver';
 import { PipelineResolver, ProcessingServicePipelinesResolver } from '../pipelines/pipeline.resolver';
+import { ProcessingServiceAuditResolver } from '../processing-services/processing-service-audit.resolver';
 import { ProcessingServiceResolver } from '../processing-services/processing-service.resolver';
 import { ProjectMembershipResolver, ProjectResolver } from '../projects/project.resolver';
 import { PushResolver } from '../push/push.resolver';
@@ -28,6 +30,8 @@ export const resolvers: NonEmptyArray<Function> = [
   JobWorkerResolver,
   JobResultResolver,
   PushResolver,
+  AuditResolver,
+  ProcessingServiceAuditResolver,
 ];
 
 const projectScope = (projectId: number): ScopeRef => ({ projectIds: () => [projectId] });
@@ -60,6 +64,16 @@ const scopes: ScopeResolvers<GatewayContext> = {
       const job = await loaders.jobById.load(id);
       return job && projectScope(job.projectId);
     },
+  },
+  AuditEvent: {
+    // Its projects then, and its service's projects now: a service's managers see all of its history.
+    ofObject: (event, context) => ({
+      projectIds: async () =>
+        event.processingServiceId === null
+          ? event.projectIds
+          : [...event.projectIds, ...(await serviceScope(event.processingServiceId, context).projectIds())],
+    }),
+    byId: () => null,
   },
   ApiKey: {
     // A key's scope is its service's projects, never the service itself: no key sees keys.

@@ -1,4 +1,5 @@
 import { ApiKeyService } from '../api-keys/api-key.service';
+import { AuditService } from '../audit/audit.service';
 import { FailureLimiter } from '../auth/failure-limiter';
 import type { Config } from '../core/config';
 import { OutboundHttp } from '../core/outbound-http';
@@ -30,6 +31,7 @@ export type ServiceSettings = Pick<
   | 'ENDPOINT_MAX_RESPONSE_BYTES'
   | 'PUSH_HEALTH_CHECK_INTERVAL_SECONDS'
   | 'PUSH_BATCH_SIZE'
+  | 'PUSH_CONCURRENCY_PER_SERVICE'
   | 'PUSH_RETRIES'
   | 'PUSH_RETRY_BACKOFF_MS'
 >;
@@ -67,11 +69,13 @@ export function createServices(config: ServiceSettings) {
     pipelineRegistration,
     jobs,
     authFailures,
+    audit: new AuditService(),
     outbound,
     pushHealth: new PushHealthService(endpoints, { intervalSeconds: config.PUSH_HEALTH_CHECK_INTERVAL_SECONDS }),
     pushPipelineSync: new PushPipelineSync(endpoints, pipelineRegistration),
     pushDispatch: new PushDispatchService(jobs, endpoints, {
       batchSize: config.PUSH_BATCH_SIZE,
+      concurrencyPerService: config.PUSH_CONCURRENCY_PER_SERVICE,
       retries: config.PUSH_RETRIES,
       retryBackoffMs: config.PUSH_RETRY_BACKOFF_MS,
     }),

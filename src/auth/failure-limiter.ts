@@ -1,16 +1,23 @@
 import { LRUCache } from 'lru-cache';
 
+interface FailureWindow {
+  count: number;
+  resetAt: number;
+  /** Set once the window's exhaustion has been reported. */
+  reported?: boolean;
+}
+
 /**
  * Counts failed authentications per subject (a client address, a key prefix) in a fixed window.
  * Counting and deciding happen in one synchronous step, so requests racing each other cannot all
  * pass a check made before the count: exactly `limit` failures per window are answered normally.
  */
 export class FailureLimiter {
-  private readonly failures: LRUCache<string, { count: number; resetAt: number }>;
+  private readonly failures: LRUCache<string, FailureWindow>;
 
   constructor(
-    private readonly limit: number,
-    private readonly windowSeconds: number,
+    readonly limit: number,
+    readonly windowSeconds: number,
   ) {
     this.failures = new LRUCache({ max: 50_000, ttl: windowSeconds * 1000 });
   }
@@ -52,12 +59,23 @@ export class FailureLimiter {
     return 0;
   }
 
+  /**
+   * True once per window: the first time it is asked after the subject has used up its attempts,
+   * so a run of failures is reported once, however many follow it.
+   */
+  newlyExhausted(subject: string): boolean {
+    const window = this.failures.get(subject);
+    if (!window || window.count < this.limit || window.reported || window.resetAt <= Date.now()) return false;
+    window.reported = true;
+    return true;
+  }
+
   forgive(subject: string): void {
     const window = this.failures.get(subject);
     if (window && window.count > 0) window.count--;
   }
 
-  private openWindow(subject: string, now: number): { count: number; resetAt: number } {
+  private openWindow(subject: string, now: number): FailureWindow {
     const window = this.failures.get(subject);
     if (window && window.resetAt > now) return window;
     const fresh = { count: 0, resetAt: now + this.windowSeconds * 1000 };

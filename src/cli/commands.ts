@@ -1,8 +1,11 @@
 import type { ApiKeyView } from '../api-keys/api-key.view';
+import { operatorOrigin } from '../audit/audit-origin';
 import { system } from '../auth/principal';
 import { parseId } from '../core/ids';
 import { isProjectRole, projectRoles } from '../auth/project-role';
+import { auditCommands } from './audit-commands';
 import { UsageError, type CliIo, type Command } from './command';
+import { formatTime, table } from './format';
 import { jobCommands } from './job-commands';
 
 /** Only these carry a password: an argument would land in shell history and `ps` output. */
@@ -49,25 +52,10 @@ function parseCount(value: string, flag: string): number {
   return Number(value);
 }
 
-function formatTime(date: Date | null | undefined): string {
-  return date ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-';
-}
-
 function keyStatus(key: Pick<ApiKeyView, 'revokedAt' | 'expiresAt'>, now: number): string {
   if (key.revokedAt) return 'revoked';
   if (key.expiresAt && key.expiresAt.getTime() <= now) return 'expired';
   return 'active';
-}
-
-/** Left-aligned columns, two spaces apart. */
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows].map((row) =>
-    row
-      .map((cell, column) => cell.padEnd(widths[column]!))
-      .join('  ')
-      .trimEnd(),
-  );
 }
 
 const migrate: Command = {
@@ -149,7 +137,7 @@ const projectsAddMember: Command = {
     const role = roleText.toUpperCase();
     if (!isProjectRole(role)) throw new UsageError(`unknown role "${roleText}": use one of ${projectRoles.join(', ')}`);
     return async ({ em, services, out }) => {
-      const membership = await services.projects.addMember(em, projectId, email, role);
+      const membership = await services.projects.addMember(em, projectId, email, role, operatorOrigin);
       out(`${email.trim().toLowerCase()} is now ${membership.role} of project ${projectId} (membership ${membership.id})`);
     };
   },
@@ -180,7 +168,7 @@ const keysGenerate: Command = {
     const grace = typeof values['grace-seconds'] === 'string' ? parseCount(values['grace-seconds'], 'grace-seconds') : 0;
     const name = optionalString(values.name);
     return async ({ em, services, out }) => {
-      const { key, apiKey, processingService } = await services.apiKeys.generate(em, system, {
+      const { key, apiKey, processingService } = await services.apiKeys.generate(em, operatorOrigin, {
         processingServiceId,
         name,
         expiresAt,
@@ -205,7 +193,7 @@ const keysRevoke: Command = {
   async prepare({ positionals }) {
     const apiKeyId = parseId(positionals[0]!, '<id>');
     return async ({ em, services, out }) => {
-      const key = await services.apiKeys.revoke(em, apiKeyId);
+      const key = await services.apiKeys.revoke(em, apiKeyId, operatorOrigin);
       out(`Revoked API key ${key.id} (${key.prefix}) at ${formatTime(key.revokedAt)}`);
     };
   },
@@ -242,4 +230,4 @@ const keysList: Command = {
   },
 };
 
-export const commands: Command[] = [migrate, usersCreate, projectsCreate, projectsAddMember, keysGenerate, keysRevoke, keysList, ...jobCommands];
+export const commands: Command[] = [migrate, usersCreate, projectsCreate, projectsAddMember, keysGenerate, keysRevoke, keysList, ...jobCommands, ...auditCommands];

@@ -5,6 +5,7 @@ import { NotFoundError } from '../core/errors';
 import { parseId } from '../core/ids';
 import { JOB_LIMITS, loadJobs, type JobImage, type JobView } from '../jobs/job.service';
 import { UsageError, type Command } from './command';
+import { formatTime } from './format';
 
 /**
  * Images from a file of lines `id,url` (CSV; a first line `id,url` is a header) or JSON lines
@@ -35,10 +36,6 @@ export function parseImages(text: string, file: string): JobImage[] {
   });
   if (images.length === 0) throw new UsageError(`--images ${file}: no images`);
   return images;
-}
-
-function formatTime(date: Date | null): string {
-  return date ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-';
 }
 
 function describeJob(job: JobView): string[] {

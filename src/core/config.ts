@@ -74,6 +74,7 @@ const configSchema = z
     PUSH_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
     PUSH_RETRY_BACKOFF_MS: milliseconds.default(1_000),
     PUSH_POLL_INTERVAL_MS: milliseconds.default(1_000),
+    PUSH_IDLE_POLL_INTERVAL_MS: milliseconds.default(10_000),
     PUSH_RUNNER: z.enum(['on', 'off']).default('on'),
   })
   .refine((c) => Boolean(c.ADMIN_EMAIL) === Boolean(c.ADMIN_PASSWORD), {

@@ -38,6 +38,8 @@ export interface OutboundRequest {
   /** Everything, from DNS to the last byte of the answer. */
   timeoutMs: number;
   maxResponseBytes: number;
+  /** Cancels the call (the caller is stopping); the error it then throws is not the endpoint's fault. */
+  signal?: AbortSignal;
 }
 
 export interface OutboundResponse {
@@ -144,7 +146,8 @@ export class OutboundHttp {
       if (refusal) throw new EndpointRefusedError(`Refused to call ${where}: ${refusal}`);
     }
     const started = performance.now();
-    const signal = AbortSignal.timeout(options.timeoutMs);
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     try {
       const response = await request(target, {
         dispatcher: this.agent,
@@ -186,7 +189,7 @@ export class OutboundHttp {
         elapsedMs: performance.now() - started,
       };
     } catch (error) {
-      throw translate(error, where, signal, options.timeoutMs);
+      throw translate(error, where, timeout, options.timeoutMs);
     }
   }
 
@@ -201,14 +204,14 @@ function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
   body.destroy();
 }
 
-function translate(error: unknown, where: string, signal: AbortSignal, timeoutMs: number): Error {
+function translate(error: unknown, where: string, timeout: AbortSignal, timeoutMs: number): Error {
   if (error instanceof DomainError) return error;
   const chain: unknown[] = [];
   for (let link: unknown = error; link instanceof Error && chain.length < 5; link = link.cause) chain.push(link);
   const refusal = chain.find((link) => link instanceof Error && (link as unknown as Record<symbol, unknown>)[refusalTag]) as Error | undefined;
   if (refusal) return new EndpointRefusedError(`Refused to call ${where}: ${refusal.message}`);
   const timedOut =
-    signal.aborted ||
+    timeout.aborted ||
     chain.some(
       (link) =>
         link instanceof undiciErrors.ConnectTimeoutError ||

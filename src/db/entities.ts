@@ -1,4 +1,5 @@
 import { ApiKey } from '../api-keys/api-key.entity';
+import { AuditEvent } from '../audit/audit-event.entity';
 import { Job } from '../jobs/job.entity';
 import { TaskResult } from '../jobs/task-result.entity';
 import { Task, TaskLease } from '../jobs/task.entity';
@@ -13,6 +14,7 @@ import { ProcessingServiceWorker } from '../processing-services/processing-servi
 import { ProcessingService } from '../processing-services/processing-service.entity';
 import { ProjectMembership } from '../projects/project-membership.entity';
 import { Project } from '../projects/project.entity';
+import { PushBatch } from '../push/push-batch.entity';
 import { UserSession } from '../users/user-session.entity';
 import { User } from '../users/user.entity';
 
@@ -36,4 +38,6 @@ export const entities = [
   Task,
   TaskLease,
   TaskResult,
+  AuditEvent,
+  PushBatch,
 ];

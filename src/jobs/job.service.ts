@@ -549,6 +549,24 @@ export class JobService {
     }));
   }
 
+  /**
+   * Gives back current leases of the calling service that it will not complete (the gateway is
+   * stopping mid-batch): their tasks are queued again at once, and the attempt is not counted,
+   * since the task never got an answer. Returns how many were released.
+   */
+  async releaseLeases(em: EntityManager, call: WorkerCall, leaseTokens: readonly string[]): Promise<number> {
+    const digests = leaseTokens.filter((token) => leaseTokenPattern.test(token)).map(sha256);
+    if (digests.length === 0) return 0;
+    const released: unknown[] = await em.getConnection().execute(
+      `update tasks set state = 'QUEUED', attempts = greatest(attempts - 1, 0), lease_token_digest = null, lease_expires_at = null
+        where state = 'LEASED' and processing_service_id = ?
+          and lease_token_digest in (select decode(value, 'hex') from json_array_elements_text(?::json))
+       returning id`,
+      [call.principal.processingServiceId, JSON.stringify(digests)],
+    );
+    return released.length;
+  }
+
   /** Extends the calling service's current leases by their job's lease time; others are refused. */
   async renewLeases(em: EntityManager, call: WorkerCall, leaseTokens: readonly string[]): Promise<RenewOutcome> {
     if (leaseTokens.length < 1 || leaseTokens.length > JOB_LIMITS.leasesPerRenewal) {

@@ -2,7 +2,8 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Auth } from '../auth/auth-rule';
 import { registerStringEnum } from '../graphql/enum';
-import { ClientInfoType, PageInfo } from '../processing-services/processing-service.type';
+import { PageInfo } from '../graphql/page-info';
+import { ClientInfoType } from '../processing-services/processing-service.type';
 import { jobStatuses } from './job.service';
 
 export const JobStatusEnum = registerStringEnum(

@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requestOrigin } from '../audit/audit-origin';
 import { Auth } from '../auth/auth-rule';
 import type { ServicePrincipal } from '../auth/principal';
 import { ValidationError } from '../core/errors';
@@ -100,9 +101,11 @@ export class ProcessingServiceResolver {
   })
   createProcessingService(
     @Arg('input', () => CreateProcessingServiceInput) input: CreateProcessingServiceInput,
-    @Ctx() { em, services, access }: GatewayContext,
+    @Ctx() context: GatewayContext,
   ) {
-    return services.processingServices.create(em, access, { ...input, projectIds: parseIds(input.projectIds, 'input.projectIds') });
+    const { em, services, access } = context;
+    const projectIds = parseIds(input.projectIds, 'input.projectIds');
+    return services.processingServices.create(em, access, { ...input, projectIds }, requestOrigin(context));
   }
 
   @Auth('PROJECT_MANAGER', { scope: 'ProcessingService', arg: 'id' })
@@ -112,18 +115,17 @@ export class ProcessingServiceResolver {
   updateProcessingService(
     @Arg('id', () => ID) id: string,
     @Arg('input', () => UpdateProcessingServiceInput) input: UpdateProcessingServiceInput,
-    @Ctx() { em, services, access }: GatewayContext,
+    @Ctx() context: GatewayContext,
   ) {
-    return services.processingServices.update(em, access, parseId(id), {
-      ...input,
-      projectIds: parseIds(input.projectIds, 'input.projectIds'),
-    });
+    const { em, services, access } = context;
+    const projectIds = parseIds(input.projectIds, 'input.projectIds');
+    return services.processingServices.update(em, access, parseId(id), { ...input, projectIds }, requestOrigin(context));
   }
 
   @Auth('PROJECT_MANAGER', { scope: 'ProcessingService', arg: 'id' })
   @Mutation(() => Boolean, { description: 'Deletes the service, its keys and links. Also a manager of all its projects, or a superuser.' })
-  deleteProcessingService(@Arg('id', () => ID) id: string, @Ctx() { em, services, access }: GatewayContext) {
-    return services.processingServices.delete(em, access, parseId(id));
+  deleteProcessingService(@Arg('id', () => ID) id: string, @Ctx() context: GatewayContext) {
+    return context.services.processingServices.delete(context.em, context.access, parseId(id), requestOrigin(context));
   }
 
   @Auth('PROCESSING_SERVICE')

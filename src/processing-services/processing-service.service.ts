@@ -1,4 +1,6 @@
 import { ForeignKeyConstraintViolationException, LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import type { AuditOrigin } from '../audit/audit-origin';
+import { recordAuditEvent } from '../audit/audit-trail';
 import { isAllPowerful } from '../auth/principal';
 import type { ProjectAccess } from '../auth/project-access';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
@@ -140,18 +142,23 @@ export class ProcessingServiceService {
   }
 
   /** Creates a service in the given projects; the caller must manage every one of them. */
-  async create(em: EntityManager, access: ProjectAccess, input: ProcessingServiceInput): Promise<ProcessingService> {
+  async create(em: EntityManager, access: ProjectAccess, input: ProcessingServiceInput, origin: AuditOrigin): Promise<ProcessingService> {
     const name = checkName(input.name);
     const description = checkText(input.description ?? '', 'description');
     const endpointUrl = checkEndpointUrl(input.endpointUrl);
     const projectIds = await this.existingProjects(em, access, input.projectIds ?? []);
     if (!(await this.managesAll(access, projectIds))) throw new ForbiddenError('You need to be a project manager of every listed project');
-    const service = em.create(ProcessingService, { name, description, endpointUrl });
-    for (const projectId of projectIds) {
-      em.create(ProcessingServiceProject, { processingService: service, project: em.getReference(Project, projectId) });
-    }
-    await projectsMayVanish(() => em.flush());
-    return service;
+    return projectsMayVanish(() =>
+      em.transactional(async (tx) => {
+        const service = tx.create(ProcessingService, { name, description, endpointUrl });
+        for (const projectId of projectIds) {
+          tx.create(ProcessingServiceProject, { processingService: service, project: tx.getReference(Project, projectId) });
+        }
+        await tx.flush();
+        await recordAuditEvent(tx, origin, { action: 'SERVICE_CREATED', processingServiceId: service.id, projectIds, details: { mode: serviceMode(service) } });
+        return service;
+      }),
+    );
   }
 
   /**
@@ -164,6 +171,7 @@ export class ProcessingServiceService {
     access: ProjectAccess,
     id: number,
     input: ProcessingServiceInput,
+    origin: AuditOrigin,
   ): Promise<ProcessingService> {
     const name = input.name === undefined || input.name === null ? undefined : checkName(input.name);
     const description =
@@ -184,15 +192,19 @@ export class ProcessingServiceService {
       em.transactional(async (tx) => {
         const service = await tx.findOne(ProcessingService, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
         if (!service) throw new NotFoundError('Processing service not found');
+        const before = { name: service.name, description: service.description, endpointUrl: service.endpointUrl ?? null };
         if (name !== undefined) service.name = name;
         if (description !== undefined) service.description = description;
         if (endpointUrl !== undefined) service.endpointUrl = endpointUrl;
+        const changed = (Object.keys(before) as (keyof typeof before)[]).filter((field) => before[field] !== (service[field] ?? null));
+        let moved: { projectIds: number[]; joining: number[]; leaving: number[] } | undefined;
         if (wanted) {
           const rows: { project_id: number }[] = await tx.execute(
             'select project_id from processing_service_projects where processing_service_id = ?',
             [id],
           );
           const { joining, leaving } = projectChanges(rows.map((row) => row.project_id), wanted);
+          moved = { projectIds: [...new Set([...rows.map((row) => row.project_id), ...wanted])], joining, leaving };
           // Another request changed its projects since the role checks; anything new was not checked.
           if ([...joining, ...leaving].some((projectId) => !checked.has(projectId))) {
             throw new ConflictError('Its projects changed meanwhile; read them again and retry');
@@ -212,6 +224,21 @@ export class ProcessingServiceService {
           // The link rows changed behind the ORM's back: bump updatedAt even if no field changed.
           service.updatedAt = new Date();
         }
+        if (changed.length > 0 || (moved && moved.joining.length + moved.leaving.length > 0)) {
+          // Values are left out: a description or an endpoint's query string may hold what should not be kept.
+          await recordAuditEvent(tx, origin, {
+            action: 'SERVICE_UPDATED',
+            processingServiceId: id,
+            processingServiceLabel: service.name,
+            projectIds: moved?.projectIds,
+            details: {
+              changed,
+              ...(changed.includes('name') && { previousName: before.name }),
+              joinedProjectIds: moved?.joining ?? [],
+              leftProjectIds: moved?.leaving ?? [],
+            },
+          });
+        }
         return service;
       }),
     );
@@ -222,7 +249,7 @@ export class ProcessingServiceService {
    * its projects. Its keys are dropped from this process's verification cache at once (the row
    * lock keeps a concurrent key rotation from slipping a key past that).
    */
-  async delete(em: EntityManager, access: ProjectAccess, id: number): Promise<boolean> {
+  async delete(em: EntityManager, access: ProjectAccess, id: number, origin: AuditOrigin): Promise<boolean> {
     if (!(await this.managesAll(access, await this.projectIdsOf(em, id)))) {
       throw new ForbiddenError('You need to be a project manager of every project of this service');
     }
@@ -230,6 +257,7 @@ export class ProcessingServiceService {
       const [service] = await tx.execute('select id from processing_services where id = ? for update', [id]);
       if (!service) throw new NotFoundError('Processing service not found');
       const keys: { prefix: string }[] = await tx.execute('select prefix from api_keys where processing_service_id = ?', [id]);
+      await recordAuditEvent(tx, origin, { action: 'SERVICE_DELETED', processingServiceId: id, details: { keyPrefixes: keys.map((key) => key.prefix) } });
       await tx.execute('delete from processing_services where id = ?', [id]);
       if (keys.length > 0) await tx.execute(...notifyInvalidation({ apiKeyPrefixes: keys.map((key) => key.prefix) }));
       return keys.map((key) => key.prefix);

@@ -2,6 +2,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Auth } from '../auth/auth-rule';
 import { registerStringEnum } from '../graphql/enum';
+import { PageInfo } from '../graphql/page-info';
 
 export const ServiceModeEnum = registerStringEnum(
   ['PUSH', 'PULL'] as const,
@@ -124,16 +125,6 @@ export class ProcessingServiceEdge {
 
   @Field(() => ProcessingServiceType)
   node!: ProcessingServiceType;
-}
-
-@Auth(['USER', 'PROCESSING_SERVICE'])
-@ObjectType('PageInfo')
-export class PageInfo {
-  @Field(() => Boolean)
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
 }
 
 @Auth('USER')

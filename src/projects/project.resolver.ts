@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requestOrigin } from '../audit/audit-origin';
 import { Auth } from '../auth/auth-rule';
 import { parseId } from '../core/ids';
 import type { ProjectRole } from '../auth/project-role';
@@ -54,9 +55,9 @@ export class ProjectResolver {
     @Arg('projectId', () => ID) projectId: string,
     @Arg('email', () => String) email: string,
     @Arg('role', () => ProjectRoleEnum) role: ProjectRole,
-    @Ctx() { em, services }: GatewayContext,
+    @Ctx() context: GatewayContext,
   ): Promise<ProjectMembership> {
-    return services.projects.addMember(em, parseId(projectId, 'projectId'), email, role);
+    return context.services.projects.addMember(context.em, parseId(projectId, 'projectId'), email, role, requestOrigin(context));
   }
 
   @Auth('PROJECT_MANAGER', { scope: 'Project', arg: 'projectId' })
@@ -64,9 +65,10 @@ export class ProjectResolver {
   removeProjectMember(
     @Arg('projectId', () => ID) projectId: string,
     @Arg('userId', () => ID) userId: string,
-    @Ctx() { em, services }: GatewayContext,
+    @Ctx() context: GatewayContext,
   ): Promise<boolean> {
-    return services.projects.removeMember(em, parseId(projectId, 'projectId'), parseId(userId, 'userId'));
+    const { em, services } = context;
+    return services.projects.removeMember(em, parseId(projectId, 'projectId'), parseId(userId, 'userId'), requestOrigin(context));
   }
 
   @Auth('PROJECT_MEMBER', { scope: 'Project' })

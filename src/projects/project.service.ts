@@ -1,4 +1,6 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import type { AuditOrigin } from '../audit/audit-origin';
+import { recordAuditEvent } from '../audit/audit-trail';
 import { isAllPowerful, type Principal } from '../auth/principal';
 import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import { normalizeEmail } from '../users/user.service';
@@ -79,8 +81,14 @@ export class ProjectService {
     return project;
   }
 
-  /** Adds a user to a project, or changes the role of an existing member. */
-  async addMember(em: EntityManager, projectId: number, emailInput: string, role: ProjectRole): Promise<ProjectMembership> {
+  /** Adds a user to a project, or changes the role of an existing member; a change is recorded with it. */
+  async addMember(
+    em: EntityManager,
+    projectId: number,
+    emailInput: string,
+    role: ProjectRole,
+    origin: AuditOrigin,
+  ): Promise<ProjectMembership> {
     const email = normalizeEmail(emailInput);
     const [project, user] = await Promise.all([
       em.findOne(Project, { id: projectId }),
@@ -88,30 +96,43 @@ export class ProjectService {
     ]);
     if (!project) throw new NotFoundError('Project not found');
     if (!user) throw new NotFoundError('No user with this email');
-    const existing = await em.findOne(ProjectMembership, { project, user });
-    if (existing) {
-      existing.role = role;
-      await em.flush();
-      return existing;
-    }
-    const membership = em.create(ProjectMembership, { project, user, role });
+    const save = () =>
+      em.transactional(async (tx) => {
+        const existing = await tx.findOne(ProjectMembership, { project: projectId, user: user.id });
+        const membership = existing ?? tx.create(ProjectMembership, { project: projectId, user: user.id, role });
+        const previousRole = existing?.role;
+        membership.role = role;
+        await tx.flush();
+        if (previousRole !== role) {
+          await recordAuditEvent(tx, origin, {
+            action: existing ? 'MEMBER_ROLE_CHANGED' : 'MEMBER_ADDED',
+            projectIds: [projectId],
+            targetUserId: user.id,
+            targetUserLabel: user.email,
+            details: existing ? { role, previousRole: previousRole ?? null } : { role },
+          });
+        }
+        return membership;
+      });
     try {
-      await em.flush();
+      return await save();
     } catch (error) {
       // A concurrent add of the same member won the race; theirs stands, with this role.
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
-      em.clear();
-      const winner = await em.findOneOrFail(ProjectMembership, { project: projectId, user: user.id });
-      winner.role = role;
-      await em.flush();
-      return winner;
+      return save();
     }
-    return membership;
   }
 
   /** Removes a member; false when the user was not a member. */
-  async removeMember(em: EntityManager, projectId: number, userId: number): Promise<boolean> {
-    const deleted = await em.nativeDelete(ProjectMembership, { project: projectId, user: userId });
-    return deleted > 0;
+  async removeMember(em: EntityManager, projectId: number, userId: number, origin: AuditOrigin): Promise<boolean> {
+    return em.transactional(async (tx) => {
+      const [removed] = await tx.execute<{ role: ProjectRole }[]>(
+        'delete from project_memberships where project_id = ? and user_id = ? returning role',
+        [projectId, userId],
+      );
+      if (!removed) return false;
+      await recordAuditEvent(tx, origin, { action: 'MEMBER_REMOVED', projectIds: [projectId], targetUserId: userId, details: { role: removed.role } });
+      return true;
+    });
   }
 }

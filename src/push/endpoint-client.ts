@@ -66,18 +66,19 @@ export class PushEndpointClient {
     private readonly limits: EndpointLimits,
   ) {}
 
-  private get(endpointUrl: string, path: string, maxResponseBytes: number): Promise<OutboundResponse> {
-    return this.http.send(endpointPath(endpointUrl, path), { method: 'GET', timeoutMs: this.limits.checkTimeoutMs, maxResponseBytes });
+  private get(endpointUrl: string, path: string, maxResponseBytes: number, signal?: AbortSignal): Promise<OutboundResponse> {
+    return this.http.send(endpointPath(endpointUrl, path), { method: 'GET', timeoutMs: this.limits.checkTimeoutMs, maxResponseBytes, signal });
   }
 
   /**
    * /livez says whether it is up (its round trip is the latency), /readyz which pipelines are
    * ready (a 503 means none). Endpoint problems are reported in the observation, never thrown.
+   * `signal` cancels the calls; what is observed then says nothing of the endpoint.
    */
-  async check(endpointUrl: string): Promise<HealthObservation> {
+  async check(endpointUrl: string, signal?: AbortSignal): Promise<HealthObservation> {
     const [livez, readyz] = await Promise.allSettled([
-      this.get(endpointUrl, 'livez', HEALTH_ANSWER_BYTES),
-      this.get(endpointUrl, 'readyz', HEALTH_ANSWER_BYTES),
+      this.get(endpointUrl, 'livez', HEALTH_ANSWER_BYTES, signal),
+      this.get(endpointUrl, 'readyz', HEALTH_ANSWER_BYTES, signal),
     ]);
     if (livez.status === 'rejected') return { live: false, latencySeconds: null, readyPipelines: [], error: errorView(livez.reason) };
     if (livez.value.status !== 200) {
@@ -111,12 +112,13 @@ export class PushEndpointClient {
   /**
    * POST /process. A 422 is the endpoint refusing the batch (its detail is returned); any other
    * answer that is not results throws: EndpointAnswerError (retryable when 5xx), or the
-   * outbound client's errors.
+   * outbound client's errors. `signal` cancels the call.
    */
-  async process(endpointUrl: string, body: ProcessRequest): Promise<ProcessOutcome> {
+  async process(endpointUrl: string, body: ProcessRequest, signal?: AbortSignal): Promise<ProcessOutcome> {
     const response = await this.http.send(endpointPath(endpointUrl, 'process'), {
       method: 'POST',
       json: body,
+      signal,
       timeoutMs: this.limits.processTimeoutMs,
       maxResponseBytes: this.limits.maxResponseBytes,
     });

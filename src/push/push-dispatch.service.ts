@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../core/errors';
 import { JOB_LIMITS, type JobService, type LeasedTask, type TaskRefusal, type WorkerCall } from '../jobs/job.service';
 import type { TaskResultItem } from '../jobs/task-result-shape';
@@ -7,6 +9,8 @@ import { isRetryable, type PushEndpointClient } from './endpoint-client';
 
 export interface DispatchSettings {
   batchSize: number;
+  /** Batches in flight to one service at once, counted over every replica. */
+  concurrencyPerService: number;
   retries: number;
   retryBackoffMs: number;
 }
@@ -28,7 +32,14 @@ export interface BatchOutcome {
 /** The longest error text stored for a task; the endpoint's detail is cut to this. */
 const ERROR_LENGTH = 1_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Whether the wait ran to its end rather than being canceled. */
+const waitUnlessAborted = (ms: number, signal?: AbortSignal) =>
+  sleep(ms, undefined, { signal }).then(
+    () => true,
+    () => false,
+  );
+
+const nothingLeased: BatchOutcome = { leased: 0, endpointFailed: false };
 
 /**
  * Push-mode dispatch: the gateway is the worker. It leases tasks with the job loop's own lease
@@ -36,14 +47,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * and stores what comes back through `submitResults`, the path workers' results take: the same
  * checks, exactly once per task. Failures become error results, which count an attempt as they
  * do for workers, so a task is retried until its job's maxAttempts and then fails.
+ *
+ * The concurrency limit holds across replicas: a batch first takes a slot, a `push_batches` row,
+ * under a transaction-scoped advisory lock per service that only serialises the count and the
+ * insert, never the HTTP call. A slot expires with the job's lease, so a replica that dies frees
+ * its slots when its leases would be taken again anyway.
  */
 export class PushDispatchService {
-  private readonly worker = { software: 'ps-gateway', hostname: hostname() };
+  /** Who the gateway is as a worker, in leases and results: the host and this replica's own id. */
+  readonly worker = { software: 'ps-gateway', hostname: hostname(), extra: { instance: randomUUID() } };
 
   constructor(
     private readonly jobs: JobService,
     private readonly client: PushEndpointClient,
-    private readonly settings: DispatchSettings,
+    readonly settings: DispatchSettings,
   ) {}
 
   /**
@@ -83,26 +100,67 @@ export class PushDispatchService {
     return { principal: { processingServiceId: work.processingServiceId }, observed: { ip: null, userAgent: null }, reported: this.worker };
   }
 
-  /** Leases one batch of the job for the service, sends it, stores the outcome. Nothing leased: nothing sent. */
-  async dispatchBatch(em: EntityManager, work: PushWork): Promise<BatchOutcome> {
-    const call = this.call(work);
-    const tasks = await this.jobs.reserveForPush(em, call, work.jobId, this.settings.batchSize);
-    if (tasks.length === 0) return { leased: 0, endpointFailed: false };
-    const { items, endpointFailed } = await this.send(work, tasks);
-    await this.store(em, call, tasks, items);
-    return { leased: tasks.length, endpointFailed };
+  /**
+   * Takes a slot, leases one batch of the job for the service, sends it, stores the outcome.
+   * No slot free (the service has its limit of batches in flight, from any replica) or nothing
+   * to lease: nothing sent. When `signal` aborts mid-call, the leases are given back (queued
+   * again at once, the attempt not counted) instead of waiting out the call.
+   */
+  async dispatchBatch(em: EntityManager, work: PushWork, signal?: AbortSignal): Promise<BatchOutcome> {
+    const slot = await this.takeSlot(em, work);
+    if (slot === null) return nothingLeased;
+    try {
+      const call = this.call(work);
+      const tasks = await this.jobs.reserveForPush(em, call, work.jobId, this.settings.batchSize);
+      if (tasks.length === 0) return nothingLeased;
+      const sent = await this.send(work, tasks, signal);
+      if (!sent) {
+        await this.jobs.releaseLeases(em, call, tasks.map((task) => task.leaseToken));
+        return { leased: tasks.length, endpointFailed: false };
+      }
+      await this.store(em, call, tasks, sent.items);
+      return { leased: tasks.length, endpointFailed: sent.endpointFailed };
+    } finally {
+      await em.getConnection().execute('delete from push_batches where id = ?', [slot]);
+    }
   }
 
-  /** The items to submit for a batch: its results, or an error for every task when the endpoint failed. */
-  private async send(work: PushWork, tasks: LeasedTask[]): Promise<{ items: TaskResultItem[]; endpointFailed: boolean }> {
+  /** A slot for one more batch to the service, unless it has `concurrencyPerService` in flight: the slot's id, or null. */
+  private async takeSlot(em: EntityManager, work: PushWork): Promise<number | null> {
+    const serviceId = work.processingServiceId;
+    return em.transactional(async (tx) => {
+      await tx.execute(`select pg_advisory_xact_lock(hashtext('psgw_push_slots'), ?)`, [serviceId]);
+      const [slot]: { id: number }[] = await tx.execute(
+        `with expired as (delete from push_batches where processing_service_id = ? and expires_at <= now()),
+              live as (select count(*)::int as n from push_batches where processing_service_id = ? and expires_at > now())
+         insert into push_batches (processing_service_id, job_id, worker, expires_at)
+         select ?, j.id, ?::jsonb, now() + make_interval(secs => j.lease_seconds) from jobs j, live
+          where j.id = ? and live.n < ?
+         returning id`,
+        [serviceId, serviceId, serviceId, JSON.stringify(this.worker), work.jobId, this.settings.concurrencyPerService],
+      );
+      return slot?.id ?? null;
+    });
+  }
+
+  /**
+   * The items to submit for a batch: its results, or an error for every task when the endpoint
+   * failed; null when `signal` aborted the call.
+   */
+  private async send(
+    work: PushWork,
+    tasks: LeasedTask[],
+    signal?: AbortSignal,
+  ): Promise<{ items: TaskResultItem[]; endpointFailed: boolean } | null> {
     const request = { pipeline: work.pipelineSlug, source_images: tasks.map((task) => ({ id: task.imageId, url: task.imageUrl })) };
     const failAll = (message: string) => ({
       items: tasks.map((task) => ({ leaseToken: task.leaseToken, error: { error: message.slice(0, ERROR_LENGTH), imageId: task.imageId } })),
       endpointFailed: true,
     });
     for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) return null;
       try {
-        const outcome = await this.client.process(work.endpointUrl, request);
+        const outcome = await this.client.process(work.endpointUrl, request, signal);
         if (outcome.kind === 'rejected') {
           return { ...failAll(`The endpoint refused the batch (HTTP 422): ${outcome.detail}`), endpointFailed: false };
         }
@@ -116,9 +174,10 @@ export class PushDispatchService {
           endpointFailed: false,
         };
       } catch (error) {
+        if (signal?.aborted) return null;
         if (!(error instanceof DomainError)) throw error;
         if (!isRetryable(error) || attempt >= this.settings.retries) return failAll(error.message);
-        await sleep(this.settings.retryBackoffMs * 2 ** attempt);
+        if (!(await waitUnlessAborted(this.settings.retryBackoffMs * 2 ** attempt, signal))) return null;
       }
     }
   }

@@ -46,7 +46,23 @@ export class PushHealthService {
 
   /** Checks one service at its endpoint and records what it saw (unless its endpoint changed meanwhile). */
   async check(em: EntityManager, service: { id: number; endpointUrl: string }): Promise<CheckOutcome> {
-    const observation = await this.client.check(service.endpointUrl);
+    return this.record(em, service, await this.client.check(service.endpointUrl));
+  }
+
+  /**
+   * A check claimed by `claimDue`. When `signal` cancels it (the replica is stopping), nothing is
+   * recorded and the claim is given back, so another replica checks the service at once.
+   */
+  async checkClaimed(em: EntityManager, service: { id: number; endpointUrl: string }, signal: AbortSignal): Promise<void> {
+    const observation = await this.client.check(service.endpointUrl, signal);
+    if (!signal.aborted) {
+      await this.record(em, service, observation);
+      return;
+    }
+    await em.getConnection().execute('update processing_services set health_check_claimed_at = null where id = ?', [service.id]);
+  }
+
+  private async record(em: EntityManager, service: { id: number; endpointUrl: string }, observation: HealthObservation): Promise<CheckOutcome> {
     const [row]: { last_seen: Date | string }[] = await em.getConnection().execute(
       `update processing_services
           set last_seen = now(), last_seen_live = ?, last_seen_latency = ?, last_seen_ready_pipelines = ?::jsonb, last_check_error = ?

@@ -6,7 +6,8 @@ import type { PushHealthService } from './push-health.service';
 export interface PushRunnerSettings {
   healthIntervalSeconds: number;
   pollIntervalMs: number;
-  concurrencyPerService: number;
+  /** The longest pause between dispatch rounds while there is no push work; `wake` ends it early. */
+  idlePollIntervalMs: number;
   retryBackoffMs: number;
 }
 
@@ -19,7 +20,9 @@ const MAX_BACKOFF_MS = 60_000;
  * The background work of push mode in one replica: health checks of the services that are due,
  * and dispatch of push-mode jobs with at most `concurrencyPerService` batches in flight per
  * service, pausing a service with exponential backoff after the endpoint failed a batch. Every
- * decision that must hold across replicas (which check, which task) is taken in PostgreSQL.
+ * decision that must hold across replicas (which check, which task, how many batches in flight)
+ * is taken in PostgreSQL. While there is no push work, rounds come ever more rarely, up to
+ * `idlePollIntervalMs`; `wake` (a job was created, a service gained an endpoint) runs one at once.
  */
 export class PushRunner {
   private stopped = true;
@@ -30,6 +33,8 @@ export class PushRunner {
   private readonly inFlight = new Map<number, number>();
   private readonly failures = new Map<number, { count: number; until: number }>();
   private readonly running = new Set<Promise<unknown>>();
+  private idleRounds = 0;
+  private aborter = new AbortController();
 
   constructor(
     private readonly fork: () => EntityManager,
@@ -41,16 +46,28 @@ export class PushRunner {
 
   start(): void {
     this.stopped = false;
+    this.aborter = new AbortController();
     this.scheduleHealth(0);
     this.scheduleDispatch(0);
   }
 
-  /** Stops taking new work and waits for the checks and batches in flight. */
+  /**
+   * Stops taking new work, cancels the batches in flight (their leases are given back, so any
+   * replica takes their tasks at once) and the checks in flight (their claims are given back),
+   * and waits for both to wind up.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.healthTimer);
     clearTimeout(this.dispatchTimer);
+    this.aborter.abort();
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** There may be new push work: a dispatch round now, and no idle pause until it proves empty. */
+  wake(): void {
+    this.idleRounds = 0;
+    this.kick();
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
@@ -72,7 +89,7 @@ export class PushRunner {
       const em = this.fork();
       const due = await this.health.claimDue(em, CHECKS_PER_ROUND);
       claimed = due.length;
-      await Promise.all(due.map((service) => this.health.check(this.fork(), service)));
+      await Promise.all(due.map((service) => this.health.checkClaimed(this.fork(), service, this.aborter.signal)));
     } catch (error) {
       this.log.warn({ err: error }, 'push health checks failed');
     }
@@ -94,13 +111,15 @@ export class PushRunner {
   private async dispatchRound(): Promise<void> {
     this.dispatching = true;
     this.dispatchAgain = false;
+    let idle = false;
     try {
       const work = await this.dispatch.findWork(this.fork());
+      idle = work.length === 0 && this.inFlight.size === 0;
       for (const item of work) {
         if (this.stopped) break;
         const failure = this.failures.get(item.processingServiceId);
         if (failure && failure.until > Date.now()) continue;
-        while ((this.inFlight.get(item.processingServiceId) ?? 0) < this.settings.concurrencyPerService) {
+        while ((this.inFlight.get(item.processingServiceId) ?? 0) < this.dispatch.settings.concurrencyPerService) {
           this.launch(item);
         }
       }
@@ -109,9 +128,11 @@ export class PushRunner {
     } finally {
       this.dispatching = false;
     }
+    this.idleRounds = idle ? this.idleRounds + 1 : 0;
+    const poll = Math.min(this.settings.idlePollIntervalMs, this.settings.pollIntervalMs * 2 ** this.idleRounds);
     const now = Date.now();
     const pausesEnding = [...this.failures.values()].map((failure) => failure.until - now).filter((ms) => ms > 0);
-    this.scheduleDispatch(this.dispatchAgain ? 0 : Math.min(this.settings.pollIntervalMs, ...pausesEnding));
+    this.scheduleDispatch(this.dispatchAgain ? 0 : Math.min(poll, ...pausesEnding));
   }
 
   private launch(work: PushWork): void {
@@ -122,7 +143,7 @@ export class PushRunner {
       if (left > 0) this.inFlight.set(serviceId, left);
       else this.inFlight.delete(serviceId);
     };
-    const batch = this.dispatch.dispatchBatch(this.fork(), work).then(
+    const batch = this.dispatch.dispatchBatch(this.fork(), work, this.aborter.signal).then(
       (outcome) => {
         finished();
         if (outcome.endpointFailed) this.backOff(serviceId);

@@ -24,7 +24,7 @@ export class UserResolver {
     @Ctx() context: GatewayContext,
   ): Promise<LoginPayload> {
     const { em, services, client } = context;
-    const { token, user, principal } = await services.users.login(em, email, password, client.ip);
+    const { token, user, principal } = await services.users.login(em, email, password, client);
     actAs(context, principal);
     return { token, user };
   }

@@ -1,7 +1,8 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { isAllPowerful, type Principal, type UserPrincipal } from '../auth/principal';
+import { recordAuditEvent } from '../audit/audit-trail';
+import { anonymous, isAllPowerful, type Principal, type UserPrincipal } from '../auth/principal';
 import type { FailureLimiter } from '../auth/failure-limiter';
 import { ConflictError, ForbiddenError, RateLimitedError, UnauthenticatedError, ValidationError } from '../core/errors';
 import { secretDigest } from '../core/crypto';
@@ -99,9 +100,9 @@ export class UserService {
     em: EntityManager,
     emailInput: string,
     password: string,
-    clientAddress: string,
+    client: { ip: string; userAgent: string | null },
   ): Promise<{ token: string; user: User; principal: UserPrincipal }> {
-    const subject = `login:${clientAddress}`;
+    const subject = `login:${client.ip}`;
     const wait = this.loginFailures.claimAttempt(subject);
     if (wait > 0) throw new RateLimitedError('Too many failed login attempts; retry later', wait);
     const email = emailInput.trim().toLowerCase();
@@ -118,7 +119,17 @@ export class UserService {
       this.loginFailures.forgive(subject);
       throw error;
     }
-    if (!user || !valid) throw new UnauthenticatedError('Invalid email or password');
+    if (!user || !valid) {
+      if (this.loginFailures.newlyExhausted(subject)) {
+        // What was typed as the email is not kept: it may be a password typed in the wrong field.
+        await recordAuditEvent(em, { principal: anonymous, ...client }, {
+          action: 'LOGIN_FAILURES_REPEATED',
+          ...(user && { targetUserId: user.id, targetUserLabel: user.email }),
+          details: { failures: this.loginFailures.limit, windowSeconds: this.loginFailures.windowSeconds },
+        });
+      }
+      throw new UnauthenticatedError('Invalid email or password');
+    }
     this.loginFailures.forgive(subject);
     const token = SESSION_TOKEN_TAG + randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.settings.sessionTtlSeconds * 1000);

@@ -1,14 +1,14 @@
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { startGateway } from '../../src/app/gateway';
+import { operatorOrigin } from '../../src/audit/audit-origin';
 import { system } from '../../src/auth/principal';
-import { runCli } from '../../src/cli/cli';
 import { loadConfig } from '../../src/core/config';
 import { openDatabase, type Database } from '../../src/db/database';
 import { ProjectAccess } from '../../src/auth/project-access';
 import { createServices } from '../../src/app/services';
 import { withClient, withDatabase } from '../support/databases';
+import { runCapturedCli, type CliRun } from '../support/cli';
 import { createTestDatabase, startEmbeddedTestServer, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;
@@ -17,22 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => db?.drop());
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(argv: string[], options: { stdin?: string; env?: Record<string, string>; url?: string } = {}): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    stdin: options.stdin === undefined ? undefined : Readable.from([options.stdin]),
-    env: { DATABASE_URL: options.url ?? db.url, ...options.env },
-  });
-  return { code, stdout, stderr };
+function cli(argv: string[], options: { stdin?: string; env?: Record<string, string>; url?: string } = {}): Promise<CliRun> {
+  return runCapturedCli(argv, { DATABASE_URL: options.url ?? db.url, ...options.env }, options.stdin);
 }
 
 /** A failed run: the exit code, and one line on stderr with the reason. */
@@ -254,7 +240,7 @@ describe('keys', () => {
     serviceId = await withDatabaseOpen(async (database) => {
       const em = database.orm.em.fork();
       const services = createServices(loadConfig({}));
-      const service = await services.processingServices.create(em, new ProjectAccess(em, system), { name: 'Moth detector' });
+      const service = await services.processingServices.create(em, new ProjectAccess(em, system), { name: 'Moth detector' }, operatorOrigin);
       return service.id;
     });
   });

@@ -2,24 +2,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/cli';
 import { openDatabase } from '../../src/db/database';
+import { runCapturedCli } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;
 let dir: string;
 let projectId: string;
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { DATABASE_URL: db.url },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[]) => runCapturedCli(argv, { DATABASE_URL: db.url });
 
 /** Runs SQL on a connection of its own, closed before the CLI runs again (the embedded database is one session). */
 async function sql<T = Record<string, any>>(query: string, params: unknown[] = []): Promise<T[]> {

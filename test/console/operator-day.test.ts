@@ -186,6 +186,12 @@ describe.skipIf(!hasChromium)('the console in Chromium, against a real gateway',
       await page.getByRole('button', { name: `Revoke key ${firstPrefix}` }).click();
       await page.locator(`tr[data-prefix="${firstPrefix}"]`).getByText('revoked').waitFor();
       expect(await page.getByRole('button', { name: `Revoke key ${firstPrefix}` }).count()).toBe(0);
+      // The page's activity names the operator's revocation and the rotation before it.
+      const revokedRow = page.locator('tr[data-audit="KEY_REVOKED"]');
+      await revokedRow.waitFor();
+      expect(await revokedRow.textContent()).toContain(firstPrefix);
+      expect(await page.locator('tr[data-audit="KEY_EXPIRED_BY_ROTATION"]').textContent()).toContain(firstPrefix);
+      expect(await page.locator('tr[data-audit]').count()).toBe(5);
       await shot(page, '06-old-key-revoked');
       expect(await pageMemory(page)).not.toContain(rotated.split('.')[1]);
 
@@ -233,6 +239,7 @@ describe.skipIf(!hasChromium)('the console in Chromium, against a real gateway',
     expect(await page.getByRole('button', { name: 'Generate API key' }).count()).toBe(0);
     expect(await page.getByText('API keys').count()).toBe(0);
     expect(await page.getByText('Edit service').count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'Activity' }).count()).toBe(0);
     expect(await page.getByRole('alert').count()).toBe(0);
     await shot(page, '08-basic-member-service');
     await page.getByRole('button', { name: 'Jobs' }).click();

@@ -90,6 +90,17 @@ export const matrix: Record<string, MatrixRow> = {
       unlinkedKey: 'FORBIDDEN',
     },
   },
+  'Query.auditEvents': {
+    variables: (w) => ({ projectId: w.projectA }),
+    expect: {
+      anonymous: 'UNAUTHENTICATED',
+      member: 'FORBIDDEN',
+      otherManager: 'NOT_FOUND',
+      superuser: 'data',
+      linkedKey: 'FORBIDDEN',
+      unlinkedKey: 'FORBIDDEN',
+    },
+  },
   'Mutation.login': {
     variables: (w) => ({ email: w.memberEmail, password: w.password }),
     expect: {

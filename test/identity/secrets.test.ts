@@ -62,6 +62,9 @@ describe('no plaintext secret reaches the database or the logs', () => {
 
     // The logs were captured and do mention the failures, just never the secrets.
     expect(gw.logs.some((line) => line.includes('authentication refused'))).toBe(true);
+    // The flow's changes are in the audit trail, whose table the scan reads like any other.
+    const events = await sql<{ action: string }>(gw, 'select action from audit_events');
+    expect(events.map((event) => event.action)).toEqual(expect.arrayContaining(['MEMBER_ADDED', 'SERVICE_CREATED', 'KEY_GENERATED', 'KEY_EXPIRED_BY_ROTATION']));
     await gw.assertNoSecretsLeaked();
 
     // What is stored instead: algorithm-tagged digests of the keys and tokens, argon2id for passwords.

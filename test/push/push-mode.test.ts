@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { until } from '../support/until';
 import { startPushEndpoint, type AdvertisedPipeline, type PushEndpoint } from '../support/push-endpoint';
 import { createWorld, dataOf, errorOf, sql, unique, type World } from '../support/world';
 
@@ -34,15 +35,6 @@ function sendsPerImage(endpoint: PushEndpoint): Map<string, number> {
 
 const pipelineFor = (slug: string): AdvertisedPipeline => ({ slug, algorithms: [{ key: `${slug}-detector`, task_type: 'detection' }] });
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('push-mode services', () => {
   let gw: TestGateway;
   let world: World;
@@ -58,6 +50,8 @@ describe('push-mode services', () => {
       PUSH_RETRY_BACKOFF_MS: '20',
       ENDPOINT_PROCESS_TIMEOUT_MS: '400',
       ENDPOINT_CHECK_TIMEOUT_MS: '1000',
+      // Far below the endpoint's huge answers, so refusing one takes less than the process timeout even on a busy machine.
+      ENDPOINT_MAX_RESPONSE_BYTES: String(1024 * 1024),
       PUSH_BATCH_SIZE: '24',
     });
     world = await createWorld(gw);
@@ -183,6 +177,33 @@ describe('push-mode services', () => {
       expect((await readService(serviceId)).pipelines).toEqual([]);
     }, 20_000);
 
+    it('registers in every project of the service or in none: a failure in the last leaves the first untouched', async () => {
+      const { endpoint, slug } = await endpointWith();
+      const [first, last] = [await world.createProject('push sync first'), await world.createProject('push sync last')];
+      const serviceId = await world.createService({ projectIds: [first, last], endpointUrl: endpoint.url });
+      // A failure that only registering in the last project meets, in the database itself.
+      await sql(
+        gw,
+        `create function refuse_last_project() returns trigger language plpgsql as $$
+           begin if new.project_id = ${Number(last)} then raise exception 'refused by the test'; end if; return new; end $$`,
+      );
+      await sql(gw, 'create trigger refuse_last_project before insert on project_pipeline_configs for each row execute function refuse_last_project()');
+      const before = await pipelineCount();
+      try {
+        const response = await gw.gql(SYNC, { id: serviceId }, admin());
+        expect(response.body.errors?.length).toBe(1);
+      } finally {
+        await sql(gw, 'drop trigger refuse_last_project on project_pipeline_configs');
+        await sql(gw, 'drop function refuse_last_project()');
+      }
+      expect(await pipelineCount()).toBe(before);
+      expect(await sql(gw, 'select project_id from project_pipeline_configs where project_id in (?, ?)', [Number(first), Number(last)])).toEqual([]);
+      expect((await readService(serviceId)).pipelines).toEqual([]);
+
+      const synced = dataOf(await gw.gql(SYNC, { id: serviceId }, admin())).syncProcessingServicePipelines;
+      expect(synced).toMatchObject({ success: true, pipelines: [{ slug }], pipelinesCreated: [{ slug }] });
+    });
+
     it('an advertisement the registration refuses gets its typed refusal, naming the path, and nothing stored', async () => {
       const slug = unique('push-bad');
       const endpoint = await startPushEndpoint([{ slug, algorithms: [{ key: `${slug}-x`, task_type: 'telepathy' }] }]);
@@ -276,7 +297,7 @@ describe('push-mode services', () => {
       const { jobId } = await jobOn(endpoint, slug, 2, 1);
       expect(await finished(jobId)).toMatchObject({ status: 'FAILURE', progress: { failed: 2 } });
       const results = await resultsOf(jobId);
-      expect(results.every((result) => result.detections === null && /more than \d+ bytes/.test(result.error ?? ''))).toBe(true);
+      expect(results).toEqual(results.map(() => expect.objectContaining({ detections: null, error: expect.stringMatching(/more than \d+ bytes/) })));
     });
   });
 });

@@ -13,7 +13,8 @@ export interface AdvertisedPipeline {
 
 interface ProcessRequest {
   pipeline: string;
-  source_images: { id: string; url: string }[];
+  /** Absent when a test posts a body that is not a batch. */
+  source_images?: { id: string; url: string }[];
 }
 
 export interface PushEndpoint {
@@ -28,6 +29,12 @@ export interface PushEndpoint {
   hits: { path: string; at: number }[];
   /** The image ids of every /process request, in order, whatever the endpoint answered. */
   processed: string[][];
+  /** How long /process takes before it answers. */
+  processDelayMs: number;
+  /** The most /process requests it was answering at once. */
+  maxConcurrentProcess: number;
+  /** /process requests whose caller went away before the answer. */
+  abandoned: number;
   /** Stops answering: the server closes and its port refuses connections. */
   close(): Promise<void>;
   /** Lets the test process exit while it still listens. */
@@ -80,13 +87,30 @@ function results(pipeline: AdvertisedPipeline | undefined, slug: string, images:
  */
 export async function startPushEndpoint(pipelines: AdvertisedPipeline[] = []): Promise<PushEndpoint> {
   const hanging = new Set<ServerResponse>();
-  const endpoint: Omit<PushEndpoint, 'url' | 'port' | 'close' | 'unref'> = { behaviour: {}, pipelines, hits: [], processed: [] };
+  const endpoint: Omit<PushEndpoint, 'url' | 'port' | 'close' | 'unref'> = {
+    behaviour: {},
+    pipelines,
+    hits: [],
+    processed: [],
+    processDelayMs: 0,
+    maxConcurrentProcess: 0,
+    abandoned: 0,
+  };
+  let processing = 0;
   const server: Server = createServer(async (request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname.replace(/^\//, '') as keyof PushEndpoint['behaviour'];
     endpoint.hits.push({ path, at: Date.now() });
     const body = await readBody(request);
     const requested = path === 'process' && request.method === 'POST' ? (JSON.parse(body) as ProcessRequest) : undefined;
-    if (requested) endpoint.processed.push(requested.source_images.map((image) => image.id));
+    if (requested) {
+      endpoint.processed.push((requested.source_images ?? []).map((image) => image.id));
+      endpoint.maxConcurrentProcess = Math.max(endpoint.maxConcurrentProcess, ++processing);
+      response.on('close', () => {
+        processing -= 1;
+        if (!response.writableFinished) endpoint.abandoned += 1;
+      });
+      if (endpoint.processDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, endpoint.processDelayMs));
+    }
     const behaviour = endpoint.behaviour[path] ?? 'ok';
     switch (behaviour) {
       case 'hang':
@@ -146,7 +170,7 @@ export async function startPushEndpoint(pipelines: AdvertisedPipeline[] = []): P
     if (requested) {
       const pipeline = endpoint.pipelines.find((candidate) => candidate.slug === requested.pipeline);
       if (!pipeline) return json(response, 422, { detail: `Unknown pipeline ${requested.pipeline}` });
-      return json(response, 200, results(pipeline, requested.pipeline, requested.source_images));
+      return json(response, 200, results(pipeline, requested.pipeline, requested.source_images ?? []));
     }
     json(response, 404, { detail: 'not found' });
   });

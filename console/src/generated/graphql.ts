@@ -2,6 +2,19 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** What an audit event records. */
+export type AuditAction =
+  | 'KEY_EXPIRED_BY_ROTATION'
+  | 'KEY_GENERATED'
+  | 'KEY_REVOKED'
+  | 'LOGIN_FAILURES_REPEATED'
+  | 'MEMBER_ADDED'
+  | 'MEMBER_REMOVED'
+  | 'MEMBER_ROLE_CHANGED'
+  | 'SERVICE_CREATED'
+  | 'SERVICE_DELETED'
+  | 'SERVICE_UPDATED';
+
 export type CreateJobInput = {
   /** At most 1000; add more with addJobImages. */
   images?: Array<JobImageInput> | null | undefined;
@@ -114,7 +127,7 @@ export type ConsoleServiceQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleServiceQuery = { processingService: { id: string, name: string, description: string, endpointUrl: string | null, mode: ProcessingServiceMode, status: ProcessingServiceStatus, apiKeyPrefix: string | null, lastSeen: string | null, projects: Array<{ id: string, name: string }>, apiKeys: Array<{ id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null, expiresAt: string | null, revokedAt: string | null }> | null, workers: Array<{ identity: string, software: string | null, version: string | null, platform: string | null, ip: string | null, userAgent: string | null, lastSeen: string }> } | null };
+export type ConsoleServiceQuery = { processingService: { id: string, name: string, description: string, endpointUrl: string | null, mode: ProcessingServiceMode, status: ProcessingServiceStatus, apiKeyPrefix: string | null, lastSeen: string | null, projects: Array<{ id: string, name: string }>, apiKeys: Array<{ id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null, expiresAt: string | null, revokedAt: string | null }> | null, workers: Array<{ identity: string, software: string | null, version: string | null, platform: string | null, ip: string | null, userAgent: string | null, lastSeen: string }>, auditEvents: { totalCount: number, edges: Array<{ node: { id: string, occurredAt: string, action: AuditAction, actorLabel: string, ip: string | null, userAgent: string | null, apiKeyPrefix: string | null } }> } | null } | null };
 
 export type ConsoleCreateServiceMutationVariables = Exact<{
   input: CreateProcessingServiceInput;

@@ -119,6 +119,7 @@ export function ServiceDetail({ id, projects, can, back }: { id: string; project
               )}
             </section>
           )}
+          {data.auditEvents && <Activity events={data.auditEvents} />}
         </>
       )}
       {newKey && <NewKeyDialog secret={newKey.key} prefix={newKey.prefix} onClose={() => setNewKey(null)} />}
@@ -158,6 +159,48 @@ function Workers({ workers }: { workers: NonNullable<Ops.ConsoleServiceQuery['pr
             ))}
           </tbody>
         </table>
+      )}
+    </section>
+  );
+}
+
+type AuditEvents = NonNullable<NonNullable<Ops.ConsoleServiceQuery['processingService']>['auditEvents']>;
+
+/** The service's audit trail: who changed it or its keys, when and from where. */
+function Activity({ events }: { events: AuditEvents }) {
+  return (
+    <section aria-labelledby="activity-title" className="panel">
+      <h2 id="activity-title">Activity</h2>
+      {events.edges.length === 0 ? (
+        <p className="empty">Nothing recorded yet.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">What</th>
+              <th scope="col">Key</th>
+              <th scope="col">Who</th>
+              <th scope="col">From</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.edges.map(({ node }) => (
+              <tr key={node.id} data-audit={node.action}>
+                <td><When iso={node.occurredAt} /></td>
+                <td>{node.action.toLowerCase().replaceAll('_', ' ')}</td>
+                <td>{node.apiKeyPrefix ? <code>{node.apiKeyPrefix}</code> : <span className="muted">—</span>}</td>
+                <td>{node.actorLabel}</td>
+                <td title={node.userAgent ?? undefined}>{node.ip ?? <span className="muted">CLI</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {events.totalCount > events.edges.length && (
+        <p className="muted">
+          The newest {events.edges.length} of {events.totalCount}.
+        </p>
       )}
     </section>
   );

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261204015620_processing_service_workers extends Migration {
+export class Migration20261204030000_processing_service_workers extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "processing_service_workers" ("processing_service_id" int not null, "identity" text not null, "hostname" text null, "pod_name" text null, "software" text null, "version" text null, "platform" text null, "ip" text null, "user_agent" text null, "first_seen" timestamptz not null, "last_seen" timestamptz not null, constraint "processing_service_workers_pkey" primary key ("processing_service_id", "identity"));`);

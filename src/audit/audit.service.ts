@@ -1,0 +1,117 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ValidationError } from '../core/errors';
+import type { ActorKind, AuditAction } from './audit-action';
+
+export const AUDIT_PAGE_MAX = 100;
+
+/** An audit event as it is shown. */
+export interface AuditEventView {
+  id: number;
+  occurredAt: Date;
+  action: AuditAction;
+  actorKind: ActorKind;
+  /** The acting user's or service's id; null for the operator and for anonymous callers. */
+  actorId: number | null;
+  actorLabel: string;
+  ip: string | null;
+  userAgent: string | null;
+  projectIds: number[];
+  processingServiceId: number | null;
+  processingServiceLabel: string | null;
+  apiKeyPrefix: string | null;
+  targetUserId: number | null;
+  targetUserLabel: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  nodes: AuditEventView[];
+  totalCount: number;
+  hasNextPage: boolean;
+}
+
+const columns = `id, occurred_at as "occurredAt", action, actor_kind as "actorKind",
+  coalesce(actor_user_id, actor_processing_service_id) as "actorId", actor_label as "actorLabel", client_ip as ip,
+  client_user_agent as "userAgent", project_ids as "projectIds", processing_service_id as "processingServiceId",
+  processing_service_label as "processingServiceLabel", api_key_prefix as "apiKeyPrefix", target_user_id as "targetUserId",
+  target_user_label as "targetUserLabel", details`;
+
+type AuditEventRow = Omit<AuditEventView, 'occurredAt'> & { occurredAt: string };
+
+const fromRow = ({ occurredAt, ...row }: AuditEventRow): AuditEventView => ({ ...row, occurredAt: new Date(occurredAt) });
+
+function checkPageSize(first: number, name = 'first'): void {
+  if (!Number.isInteger(first) || first < 1 || first > AUDIT_PAGE_MAX) throw new ValidationError(`must be 1 to ${AUDIT_PAGE_MAX}`, name);
+}
+
+/**
+ * Events of each of `serviceIds`, `first` at a time after the cursor id: two queries for any
+ * number of services, so a page of services with their events costs no query per service.
+ */
+export async function servicePages(
+  em: EntityManager,
+  serviceIds: readonly number[],
+  first: number,
+  afterId: number | null,
+): Promise<Map<number, AuditPage>> {
+  checkPageSize(first);
+  const after = afterId === null ? '' : 'and id < ?';
+  const [rows, counts] = await Promise.all([
+    em.execute<(AuditEventRow & { processingServiceId: number })[]>(
+      `select ${columns} from (
+         select *, row_number() over (partition by processing_service_id order by id desc) as place
+           from audit_events where processing_service_id in (?) ${after}
+       ) ranked where place <= ? order by id desc`,
+      afterId === null ? [[...serviceIds], first + 1] : [[...serviceIds], afterId, first + 1],
+    ),
+    em.execute<{ id: number; count: string }[]>(
+      'select processing_service_id as id, count(*) from audit_events where processing_service_id in (?) group by 1',
+      [[...serviceIds]],
+    ),
+  ]);
+  const totals = new Map(counts.map((row) => [row.id, Number(row.count)]));
+  const pages = new Map<number, AuditPage>(serviceIds.map((id) => [id, { nodes: [], totalCount: totals.get(id) ?? 0, hasNextPage: false }]));
+  for (const row of rows) {
+    const page = pages.get(row.processingServiceId)!;
+    if (page.nodes.length < first) page.nodes.push(fromRow(row));
+    else page.hasNextPage = true;
+  }
+  return pages;
+}
+
+/** Reads the audit trail, newest first. Who may read which events is the caller's rule to enforce. */
+export class AuditService {
+  /** Events concerning a project, `first` at a time after the cursor id. */
+  async listForProject(em: EntityManager, projectId: number, first: number, afterId: number | null): Promise<AuditPage> {
+    checkPageSize(first);
+    const after = afterId === null ? '' : 'and id < ?';
+    const [rows, [count]] = await Promise.all([
+      em.execute<AuditEventRow[]>(
+        `select ${columns} from audit_events where project_ids @> array[?]::integer[] ${after} order by id desc limit ?`,
+        afterId === null ? [projectId, first + 1] : [projectId, afterId, first + 1],
+      ),
+      em.execute<{ count: string }[]>('select count(*) from audit_events where project_ids @> array[?]::integer[]', [projectId]),
+    ]);
+    return { nodes: rows.slice(0, first).map(fromRow), totalCount: Number(count?.count ?? 0), hasNextPage: rows.length > first };
+  }
+
+  /** The newest `limit` events, of one project or one service when given, else of everything (the operator's view). */
+  async recent(em: EntityManager, filter: { projectId?: number; processingServiceId?: number }, limit: number): Promise<AuditEventView[]> {
+    checkPageSize(limit, 'limit');
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.projectId !== undefined) {
+      where.push('project_ids @> array[?]::integer[]');
+      params.push(filter.projectId);
+    }
+    if (filter.processingServiceId !== undefined) {
+      where.push('processing_service_id = ?');
+      params.push(filter.processingServiceId);
+    }
+    const rows = await em.execute<AuditEventRow[]>(
+      `select ${columns} from audit_events ${where.length > 0 ? `where ${where.join(' and ')}` : ''} order by id desc limit ?`,
+      [...params, limit],
+    );
+    return rows.map(fromRow);
+  }
+}

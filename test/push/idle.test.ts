@@ -1,0 +1,97 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+import { startPushEndpoint, type PushEndpoint } from '../support/push-endpoint';
+import { concurrencySkipReason } from '../support/test-database';
+import { PUSH_WORK_CHANNEL } from '../../src/push/push-wake';
+import { until } from '../support/until';
+import { createWorld, dataOf, sql, unique, type World } from '../support/world';
+
+const skipReason = concurrencySkipReason();
+if (skipReason) console.warn(`[push idle] skipped (LISTEN/NOTIFY wakes only on a PostgreSQL server): ${skipReason}`);
+
+const POLL_INTERVAL_MS = 50;
+const SYNC = 'mutation ($id: ID!) { syncProcessingServicePipelines(id: $id) { success } }';
+const CREATE_JOB = 'mutation ($input: CreateJobInput!) { createJob(input: $input) { id } }';
+const JOB = 'query ($id: ID!) { job(id: $id) { status progress { total done } } }';
+
+let gw: TestGateway;
+let world: World;
+const endpoints: PushEndpoint[] = [];
+/** Dispatch rounds so far: each asks PostgreSQL for push work once. */
+let rounds = 0;
+
+beforeAll(async () => {
+  if (skipReason) return;
+  gw = await startTestGateway({
+    ENDPOINT_ALLOWED_NETWORKS: '127.0.0.1',
+    PUSH_RUNNER: 'on',
+    PUSH_POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
+    // Far beyond any wait below: only a wake can start the job's round in time.
+    PUSH_IDLE_POLL_INTERVAL_MS: '600000',
+  });
+  const dispatch = gw.services.pushDispatch;
+  const findWork = dispatch.findWork.bind(dispatch);
+  dispatch.findWork = (...args) => {
+    rounds += 1;
+    return findWork(...args);
+  };
+  world = await createWorld(gw);
+});
+afterAll(async () => {
+  await gw?.close();
+  await Promise.all(endpoints.map((endpoint) => endpoint.close()));
+});
+
+describe.skipIf(skipReason)('push dispatch while there is no push work', () => {
+  it('asks for work ever more rarely instead of every poll interval', async () => {
+    const windowMs = 2_000;
+    const before = rounds;
+    await sleep(windowMs);
+    const asked = rounds - before;
+    console.log(`[push idle] ${asked} dispatch rounds in ${windowMs} ms with no push work (one per poll interval would be ${windowMs / POLL_INTERVAL_MS})`);
+    expect(asked).toBeLessThan(windowMs / POLL_INTERVAL_MS / 4);
+  });
+
+  async function pushJobDoneAfterCreation(): Promise<{ job: unknown; ms: number }> {
+    const slug = unique('idle-pipeline');
+    const endpoint = await startPushEndpoint([{ slug, algorithms: [{ key: `${slug}-detector`, task_type: 'detection' }] }]);
+    endpoints.push(endpoint);
+    const admin = world.as(world.admin);
+    const projectId = await world.createProject('push idle');
+    const serviceId = await world.createService({ projectIds: [projectId], endpointUrl: endpoint.url });
+    dataOf(await gw.gql(SYNC, { id: serviceId }, admin));
+    // Idle again, with a pause that would now outlast the test, before the job comes.
+    await sleep(1_000);
+    const images = Array.from({ length: 5 }, (_, index) => ({ id: `${slug}-img-${index}`, url: `https://images.example.org/${index}.jpg` }));
+    const { createJob } = dataOf(
+      await gw.gql<{ createJob: { id: string } }>(CREATE_JOB, { input: { projectId, pipelineSlug: slug, name: 'wake', images } }, admin),
+    );
+    const created = Date.now();
+    const job = await until(
+      async () => dataOf(await gw.gql(JOB, { id: createJob.id }, admin)).job,
+      (current: { status: string }) => current.status === 'SUCCESS',
+      15_000,
+      50,
+    );
+    return { job, ms: Date.now() - created };
+  }
+
+  it('wakes when a push-mode job is created, instead of waiting out its idle pause', async () => {
+    const { job, ms } = await pushJobDoneAfterCreation();
+    console.log(`[push idle] job done ${ms} ms after it was created`);
+    expect(job).toEqual({ status: 'SUCCESS', progress: { total: 5, done: 5 } });
+  });
+
+  it('still wakes after its listening connection was cut: it listens again', async () => {
+    const listeners = () =>
+      sql<{ pid: number }>(gw, `select pid from pg_stat_activity where datname = current_database() and query = 'listen ${PUSH_WORK_CHANNEL}'`);
+    const [cut] = await listeners();
+    expect(cut).toBeDefined();
+    await sql(gw, 'select pg_terminate_backend(?)', [cut!.pid]);
+    const again = await until(listeners, (rows) => rows.length === 1 && rows[0]!.pid !== cut!.pid);
+    expect(again).toHaveLength(1);
+    const { job } = await pushJobDoneAfterCreation();
+    expect(job).toEqual({ status: 'SUCCESS', progress: { total: 5, done: 5 } });
+  });
+});
