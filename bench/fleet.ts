@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import type { FleetJob, FleetReport } from './fleet-workers';
@@ -69,9 +70,12 @@ async function main(): Promise<void> {
     };
     const rowsBefore = await rowsWritten(databaseUrl);
     knex.on('query', countWrites);
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const cpuBefore = process.cpuUsage();
     const report = await runFleet(job(durationSeconds));
     const cpu = process.cpuUsage(cpuBefore);
+    loopDelay.disable();
     knex.off('query', countWrites);
     await statisticsSettle();
     const rows = (await rowsWritten(databaseUrl)) - rowsBefore;
@@ -84,6 +88,9 @@ async function main(): Promise<void> {
     console.log(`CPU per heartbeat: gateway ${Math.round((cpu.user + cpu.system) / Math.max(1, report.heartbeats))} µs${fleetCpu}`);
     reportTarget('heartbeats/s', Math.round(perSecond), { atLeast: 3_000, unit: 'heartbeats/s' });
     console.log(`p50: ${report.latencyP50Ms.toFixed(1)} ms`);
+    // A stalled event loop (a long flush, a GC pause, the process off its core) shows here.
+    const delayMs = (percentile: number) => (loopDelay.percentile(percentile) / 1e6).toFixed(1);
+    console.log(`gateway event-loop delay: p50 ${delayMs(50)} ms, p99 ${delayMs(99)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
     reportTarget('p99', report.latencyP99Ms, { atMost: 50, unit: 'ms' });
     reportTarget('database write statements/s (one service)', statementsPerSecond, { atMost: 5, unit: 'statements/s' });
     console.log(`database rows written/s (pg_stat_user_tables): ${Math.round(rows / report.seconds)} (a worker's row at most once per write interval)`);
