@@ -70,6 +70,14 @@ function combine(older: ServiceBeat, newer: ServiceBeat): ServiceBeat {
   return { seenAt: newer.seenAt, info: newerWins(older.info, newer.info), keys, workers };
 }
 
+type WorkerColumns = ReturnType<typeof workerRow>;
+
+const sameColumns = (a: WorkerColumns, b: WorkerColumns) => workerColumns.every((column) => a[column] === b[column]);
+
+/** Workers prepared between yields to the event loop, so a large flush never holds requests up for long. */
+const WORKERS_PER_SLICE = 500;
+const yieldToRequests = () => new Promise((resolve) => setImmediate(resolve));
+
 function workerRow(info: ClientInfo) {
   return {
     hostname: info.hostname,
@@ -98,7 +106,7 @@ export class HeartbeatService {
   /** The worker each key, address and user agent last reported as. */
   private readonly reporters = new LRUCache<string, string>({ max: MAX_PENDING_WORKERS });
   /** Each worker's last written row, so an unchanged worker is rewritten only once per write interval. */
-  private readonly written = new LRUCache<string, { at: number; row: string }>({ max: MAX_PENDING_WORKERS });
+  private readonly written = new LRUCache<string, { at: number; columns: WorkerColumns }>({ max: MAX_PENDING_WORKERS });
   private flushing: Promise<unknown> = Promise.resolve();
   private lastPrune = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -184,8 +192,22 @@ export class HeartbeatService {
     this.pendingWorkers = 0;
     const now = Date.now();
     const pruneDue = now - this.lastPrune >= this.settings.onlineWindowSeconds * 1000;
-    const rowsWritten: { key: string; at: number; row: string }[] = [];
+    const rowsWritten: { key: string; columns: WorkerColumns }[] = [];
     try {
+      // Prepared before the transaction, so the service rows stay locked only for the statements.
+      const workers: ({ service_id: number; identity: string; seen_at: Date } & WorkerColumns)[] = [];
+      let prepared = 0;
+      for (const [serviceId, beat] of taken) {
+        for (const worker of beat.workers.values()) {
+          if (++prepared % WORKERS_PER_SLICE === 0) await yieldToRequests();
+          const columns = workerRow(worker.info);
+          const key = `${serviceId}|${worker.identity}`;
+          const last = this.written.get(key);
+          if (last && sameColumns(last.columns, columns) && now - last.at < this.workerRewriteMs) continue;
+          rowsWritten.push({ key, columns });
+          workers.push({ service_id: serviceId, identity: worker.identity, seen_at: worker.seenAt, ...columns });
+        }
+      }
       await em.transactional(async (tx) => {
         // tx.execute, not tx.getConnection().execute: only the former runs inside the transaction.
         // Locked in id order, so replicas flushing the same services queue instead of deadlocking.
@@ -218,18 +240,9 @@ export class HeartbeatService {
             where k.id = v.id`,
           [JSON.stringify(keys)],
         );
-        const workers = locked.flatMap((row) =>
-          [...taken.get(row.id)!.workers.values()].flatMap((worker) => {
-            const columns = workerRow(worker.info);
-            const key = `${row.id}|${worker.identity}`;
-            const fingerprint = JSON.stringify(columns);
-            const last = this.written.get(key);
-            if (last && last.row === fingerprint && now - last.at < this.workerRewriteMs) return [];
-            rowsWritten.push({ key, at: now, row: fingerprint });
-            return [{ service_id: row.id, identity: worker.identity, seen_at: worker.seenAt, ...columns }];
-          }),
-        );
-        if (workers.length > 0) await this.upsertWorkers(tx, workers);
+        const live = new Set(locked.map((row) => row.id));
+        const liveWorkers = workers.filter((worker) => live.has(worker.service_id));
+        if (liveWorkers.length > 0) await this.upsertWorkers(tx, liveWorkers);
         if (pruneDue) {
           await tx.execute('delete from processing_service_workers where last_seen < ?', [new Date(now - this.settings.onlineWindowSeconds * 1000)]);
         }
@@ -241,7 +254,7 @@ export class HeartbeatService {
       this.inFlight = new Map();
     }
     if (pruneDue) this.lastPrune = now;
-    for (const { key, at, row } of rowsWritten) this.written.set(key, { at, row });
+    for (const { key, columns } of rowsWritten) this.written.set(key, { at: now, columns });
   }
 
   /** Upserts workers; a field a worker left unreported keeps its stored value, and the newer beat wins. */
