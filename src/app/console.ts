@@ -57,8 +57,10 @@ export async function registerConsole(app: FastifyInstance, root = consoleBuildD
     prefix: '/console/',
     wildcard: false,
     preCompressed: false,
+    // send's own Cache-Control would replace the one setHeaders writes.
+    cacheControl: false,
     setHeaders(res, path) {
-      res.header('cache-control', path.includes(`${join('console', 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      res.setHeader('cache-control', path.includes(`${join('console', 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
 }

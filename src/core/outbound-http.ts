@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { Agent, errors as undiciErrors, request } from 'undici';
+import type { Agent } from 'undici';
 import { DomainError } from './errors';
 
 /**
@@ -88,18 +88,24 @@ const refusalTag = Symbol('outbound refusal');
 export class OutboundHttp {
   private readonly allowed: Network[];
   private readonly denied: Network[];
-  private readonly agent: Agent;
+  private agent?: Agent;
 
   constructor(
-    policy: OutboundPolicy,
+    private readonly policy: OutboundPolicy,
     private readonly resolve: Resolver = systemResolver,
   ) {
     this.allowed = policy.allowedNetworks.map(parseNetwork);
     this.denied = policy.deniedNetworks.map(parseNetwork);
-    this.agent = new Agent({
-      connect: { lookup: this.lookup, timeout: policy.connectTimeoutMs },
+  }
+
+  /** undici is loaded on the first call out, not at start-up: many gateways never make one. */
+  private async client() {
+    const undici = await import('undici');
+    this.agent ??= new undici.Agent({
+      connect: { lookup: this.lookup, timeout: this.policy.connectTimeoutMs },
       keepAliveTimeout: 10_000,
     });
+    return { undici, agent: this.agent };
   }
 
   /** Why an address may not be reached, or null when it may. */
@@ -145,12 +151,13 @@ export class OutboundHttp {
       const refusal = this.refusalOf(literal);
       if (refusal) throw new EndpointRefusedError(`Refused to call ${where}: ${refusal}`);
     }
+    const { undici, agent } = await this.client();
     const started = performance.now();
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     try {
-      const response = await request(target, {
-        dispatcher: this.agent,
+      const response = await undici.request(target, {
+        dispatcher: agent,
         method: options.method,
         signal,
         headersTimeout: options.timeoutMs,
@@ -189,12 +196,12 @@ export class OutboundHttp {
         elapsedMs: performance.now() - started,
       };
     } catch (error) {
-      throw translate(error, where, timeout, options.timeoutMs);
+      throw translate(error, where, timeout, options.timeoutMs, undici.errors);
     }
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  async close(): Promise<void> {
+    await this.agent?.close();
   }
 }
 
@@ -204,7 +211,7 @@ function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
   body.destroy();
 }
 
-function translate(error: unknown, where: string, timeout: AbortSignal, timeoutMs: number): Error {
+function translate(error: unknown, where: string, timeout: AbortSignal, timeoutMs: number, undiciErrors: typeof import('undici').errors): Error {
   if (error instanceof DomainError) return error;
   const chain: unknown[] = [];
   for (let link: unknown = error; link instanceof Error && chain.length < 5; link = link.cause) chain.push(link);

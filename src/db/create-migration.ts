@@ -1,5 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import path from 'node:path';
+import { loadMigrations } from './migrations';
 import { ormConfig } from './orm.config';
 
 /**
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const orm = await MikroORM.init({
     ...base,
     ensureDatabase: true,
-    migrations: { ...base.migrations, path: path.resolve(__dirname, '../../../src/db/migrations'), emit: 'ts' },
+    migrations: { ...base.migrations, migrationsList: await loadMigrations(), path: path.resolve(__dirname, '../../../src/db/migrations'), emit: 'ts' },
   });
   try {
     await orm.schema.dropSchema({ wrap: false, dropMigrationsTable: true });

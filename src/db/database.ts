@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
+import { loadMigrations, migrationNames } from './migrations';
 import { ormConfig } from './orm.config';
 
 export interface Database {
@@ -63,6 +64,25 @@ export async function openDatabase(settings: DatabaseSettings, logger?: Logger):
   };
 }
 
+/** Names of the migrations this build has that the database has not recorded as applied. */
+async function pendingMigrations(orm: MikroORM): Promise<string[]> {
+  const table: string = orm.config.get('migrations').tableName!;
+  const connection = orm.em.getConnection();
+  const [{ present }] = await connection.execute<{ present: boolean }[]>('select to_regclass(?) is not null as present', [table]);
+  if (!present) return [...migrationNames];
+  const applied = new Set((await connection.execute<{ name: string }[]>(`select name from ${table}`)).map((row) => row.name));
+  return migrationNames.filter((name) => !applied.has(name));
+}
+
+/**
+ * The ORM's migrator, with this build's migrations. The migrator (and umzug under it) is loaded
+ * here rather than at start-up: most starts find nothing to apply and never need it.
+ */
+async function migratorOf(orm: MikroORM) {
+  orm.config.set('migrations', { ...orm.config.get('migrations'), migrationsList: await loadMigrations() });
+  return orm.migrator;
+}
+
 /** Arbitrary constant naming the migration lock among PostgreSQL advisory locks. */
 const MIGRATION_LOCK_ID = 0x7073_6777;
 
@@ -74,12 +94,14 @@ const MIGRATION_LOCK_ID = 0x7073_6777;
  * connection).
  */
 export async function migrate(orm: MikroORM, { exclusive = false } = {}): Promise<string[]> {
-  if (!exclusive) return (await orm.migrator.up()).map((migration) => migration.name);
+  if ((await pendingMigrations(orm)).length === 0) return [];
+  const migrator = await migratorOf(orm);
+  if (!exclusive) return (await migrator.up()).map((migration) => migration.name);
   const client = orm.em.getKnex().client;
   const lockConnection: { query(sql: string, values: unknown[]): Promise<unknown> } = await client.acquireRawConnection();
   try {
     await lockConnection.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-    return (await orm.migrator.up()).map((migration) => migration.name);
+    return (await migrator.up()).map((migration) => migration.name);
   } finally {
     await client.destroyRawConnection(lockConnection);
   }

@@ -1,11 +1,8 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { cp, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { migrate } from './database';
 import { startEmbeddedPostgres } from './embedded';
-import { migrationsList } from './migrations';
-import { ormConfig } from './orm.config';
+import { migrationNames } from './migrations';
 
 /** An embedded database with every migration applied, made at build time next to the compiled code. */
 export const embeddedTemplateDir = path.join(__dirname, '..', '..', 'embedded-template');
@@ -15,7 +12,7 @@ function expectedManifest(): string {
   const entry = require.resolve('@electric-sql/pglite');
   const packageFile = path.join(entry.slice(0, entry.lastIndexOf(`${path.sep}pglite${path.sep}`) + 8), 'package.json');
   const engine = (JSON.parse(readFileSync(packageFile, 'utf8')) as { version: string }).version;
-  return JSON.stringify({ engine, migrations: migrationsList.map((migration) => migration.name) });
+  return JSON.stringify({ engine, migrations: migrationNames });
 }
 
 async function templateIsCurrent(): Promise<boolean> {
@@ -28,16 +25,17 @@ async function templateIsCurrent(): Promise<boolean> {
  */
 export async function copyEmbeddedTemplate(dataDir: string): Promise<boolean> {
   if (!(await templateIsCurrent())) return false;
-  await cp(embeddedTemplateDir, dataDir, {
-    recursive: true,
-    filter: (source) => source !== manifestFile,
-  });
+  // Copying everything, then dropping the manifest, is faster than a per-file filter.
+  await cp(embeddedTemplateDir, dataDir, { recursive: true });
+  await rm(path.join(dataDir, path.basename(manifestFile)));
   return true;
 }
 
 /** Builds the template unless the one there already matches the engine and the migrations. */
 export async function prepareEmbeddedTemplate(): Promise<'current' | 'created'> {
   if (await templateIsCurrent()) return 'current';
+  // Loaded only to build one: `npm run build` checks the template on every run.
+  const [{ MikroORM }, { migrate }, { ormConfig }] = await Promise.all([import('@mikro-orm/postgresql'), import('./database'), import('./orm.config')]);
   const workDir = await mkdtemp(`${embeddedTemplateDir}-`);
   const dataDir = path.join(workDir, 'data');
   try {

@@ -1,8 +1,7 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
-import { Migrator } from '@mikro-orm/migrations';
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
+import { createLogger } from '../core/logger';
 import { entities } from './entities';
-import { migrationsList } from './migrations';
 
 export interface OrmSettings {
   clientUrl: string;
@@ -11,7 +10,7 @@ export interface OrmSettings {
   statementTimeoutMs?: number;
   /** Limit on opening a connection and on waiting for a pooled one, so a lost database fails fast. */
   connectTimeoutMs?: number;
-  /** Where the driver's own warnings go (e.g. a pooled connection the server dropped); else the console. */
+  /** Where the driver's own warnings go (e.g. a pooled connection the server dropped); else JSON on stderr. */
   logger?: Logger;
 }
 
@@ -31,14 +30,13 @@ export function ormConfig({ clientUrl, poolSize, statementTimeoutMs, connectTime
   return defineConfig({
     clientUrl,
     entities,
-    extensions: [Migrator],
     allowGlobalContext: false,
     forceUtcTimezone: true,
     ensureDatabase: false,
     discovery: { warnWhenNoEntities: true, checkDuplicateTableNames: true },
     pool: { min: 0, max: poolSize, idleTimeoutMillis: 30_000, ...(connectTimeoutMs ? { acquireTimeoutMillis: connectTimeoutMs } : {}) },
+    // The migrator and the migrations are loaded only when one is pending (see `migrate`).
     migrations: {
-      migrationsList,
       tableName: 'schema_migrations',
       transactional: true,
       allOrNothing: true,
@@ -51,7 +49,7 @@ export function ormConfig({ clientUrl, poolSize, statementTimeoutMs, connectTime
         ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
         ...(connectTimeoutMs ? { connectionTimeoutMillis: connectTimeoutMs } : {}),
       },
-      ...(logger ? { log: driverLog(logger) } : {}),
+      log: driverLog(logger ?? createLogger('warn', pino.destination({ fd: 2, sync: true }))),
     },
   });
 }

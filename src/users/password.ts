@@ -11,13 +11,16 @@ export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, options);
 }
 
-/** A hash of a random value, verified against when the email is unknown so both paths take as long. */
-const decoyHash = hashPassword(`decoy-${Math.random()}`);
+/**
+ * A hash of a random value, verified against when the email is unknown so both paths take as long.
+ * Made on first use, so that start-up and every CLI run do not spend a hash on it.
+ */
+let decoyHash: Promise<string> | undefined;
 
 /** Verifies `password` against `hash`, or against a decoy when there is no user, in similar time. */
 export async function verifyPassword(hash: string | undefined, password: string): Promise<boolean> {
   if (hash === undefined) {
-    await argon2.verify(await decoyHash, password);
+    await argon2.verify(await (decoyHash ??= hashPassword(`decoy-${Math.random()}`)), password);
     return false;
   }
   return argon2.verify(hash, password);

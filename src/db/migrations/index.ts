@@ -1,17 +1,25 @@
 import type { MigrationObject } from '@mikro-orm/core';
-import { Migration20261125083502_initial } from './Migration20261125083502_initial';
-import { Migration20261203120000_jobs } from './Migration20261203120000_jobs';
-import { Migration20261203230000_push_mode } from './Migration20261203230000_push_mode';
-import { Migration20261204015319_push_dispatch } from './Migration20261204015319_push_dispatch';
-import { Migration20261204015834_audit_events } from './Migration20261204015834_audit_events';
-import { Migration20261204030000_processing_service_workers } from './Migration20261204030000_processing_service_workers';
+import path from 'node:path';
 
-/** Applied in order. Add new migrations at the end; never edit one that has shipped. */
-export const migrationsList: MigrationObject[] = [
-  { name: 'Migration20261125083502_initial', class: Migration20261125083502_initial },
-  { name: 'Migration20261203120000_jobs', class: Migration20261203120000_jobs },
-  { name: 'Migration20261203230000_push_mode', class: Migration20261203230000_push_mode },
-  { name: 'Migration20261204015319_push_dispatch', class: Migration20261204015319_push_dispatch },
-  { name: 'Migration20261204015834_audit_events', class: Migration20261204015834_audit_events },
-  { name: 'Migration20261204030000_processing_service_workers', class: Migration20261204030000_processing_service_workers },
-];
+/**
+ * Applied in order. Add new migrations at the end; never edit one that has shipped. Each name is
+ * also its file and its class, so the names serve checks without loading the migrator.
+ */
+export const migrationNames = [
+  'Migration20261125083502_initial',
+  'Migration20261203120000_jobs',
+  'Migration20261203230000_push_mode',
+  'Migration20261204015319_push_dispatch',
+  'Migration20261204015834_audit_events',
+  'Migration20261204030000_processing_service_workers',
+] as const;
+
+/** The migration classes: loading them loads the migrator, so only when there is one to run. */
+export async function loadMigrations(): Promise<MigrationObject[]> {
+  return Promise.all(
+    migrationNames.map(async (name) => {
+      const module = (await import(path.join(__dirname, name))) as Record<string, MigrationObject['class']>;
+      return { name, class: module[name]! };
+    }),
+  );
+}
