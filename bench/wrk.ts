@@ -8,16 +8,10 @@ import type { LoadJob, LoadReport } from './support';
 const runFile = promisify(execFile);
 
 /**
- * wrk's script: POSTs the body read from WRK_BODY_FILE, counts 2xx responses whose body holds
- * `"errors"`, and prints one JSON line when done. Headers come as `-H` arguments.
+ * The part of every wrk script that reports: counts 2xx responses whose body holds `"errors"` in
+ * every thread, and prints one JSON line when done (read back by `runWrkScript`).
  */
-const script = `
-local file = assert(io.open(os.getenv("WRK_BODY_FILE"), "rb"))
-wrk.method = "POST"
-wrk.body = file:read("*a")
-file:close()
-wrk.headers["Content-Type"] = "application/json"
-
+export const reportingLua = `
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 
@@ -37,7 +31,16 @@ function done(summary, latency, requests)
 end
 `;
 
-/** The JSON line the script's `done` prints. */
+/** wrk's script for one body: POSTs the body read from WRK_BODY_FILE. Headers come as `-H` arguments. */
+const script = `
+local file = assert(io.open(os.getenv("WRK_BODY_FILE"), "rb"))
+wrk.method = "POST"
+wrk.body = file:read("*a")
+file:close()
+wrk.headers["Content-Type"] = "application/json"
+${reportingLua}`;
+
+/** The JSON line `reportingLua` prints. */
 interface WrkReport {
   requests: number;
   durationMicros: number;
@@ -48,19 +51,29 @@ interface WrkReport {
   p99Micros: number;
 }
 
-/** One wrk run (one thread, `connections` connections): wrk, in C, spends far less CPU than autocannon. */
-export async function runWrk(job: LoadJob): Promise<LoadReport> {
+/**
+ * Runs wrk (one thread) with `script`, which must include `reportingLua`, in a temporary folder
+ * holding `files` (named by the environment variable that passes each one's path to the script).
+ */
+export async function runWrkScript(
+  script: string,
+  files: Record<string, string>,
+  job: { url: string; connections: number; durationSeconds: number; headers?: Record<string, string>; env?: Record<string, string> },
+): Promise<LoadReport> {
   const dir = await mkdtemp(join(tmpdir(), 'psgw-wrk-'));
   try {
-    const scriptFile = join(dir, 'report.lua');
-    const bodyFile = join(dir, 'body.json');
+    const scriptFile = join(dir, 'script.lua');
     await writeFile(scriptFile, script);
-    await writeFile(bodyFile, job.body);
-    const headerArgs = Object.entries(job.headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+    const fileEnv: Record<string, string> = {};
+    for (const [variable, content] of Object.entries(files)) {
+      fileEnv[variable] = join(dir, variable.toLowerCase());
+      await writeFile(fileEnv[variable]!, content);
+    }
+    const headerArgs = Object.entries(job.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
     const { stdout } = await runFile(
       'wrk',
       ['-t1', `-c${job.connections}`, `-d${job.durationSeconds}s`, '--timeout', '10s', ...headerArgs, '-s', scriptFile, job.url],
-      { env: { ...process.env, WRK_BODY_FILE: bodyFile } },
+      { env: { ...process.env, ...job.env, ...fileEnv } },
     );
     const line = stdout.split('\n').find((text) => text.startsWith('{"requests"'));
     if (!line) throw new Error(`wrk printed no report:\n${stdout}`);
@@ -77,4 +90,9 @@ export async function runWrk(job: LoadJob): Promise<LoadReport> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** One wrk run (one thread, `connections` connections): wrk, in C, spends far less CPU than autocannon. */
+export function runWrk(job: LoadJob): Promise<LoadReport> {
+  return runWrkScript(script, { WRK_BODY_FILE: job.body }, job);
 }

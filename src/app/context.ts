@@ -44,7 +44,7 @@ export function contextBuilder(orm: MikroORM, services: Services) {
       principal,
       access: new ProjectAccess(em, principal),
       services,
-      loaders: createLoaders(em),
+      loaders: createLoaders(em, services.settings),
       client: { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : null },
       log: request.log as unknown as GatewayContext['log'],
     };

@@ -103,6 +103,7 @@ export async function startGateway(
       logger,
     );
     if (config.PUSH_RUNNER === 'on') push.start();
+    services.heartbeats.start(() => database.orm.em.fork(), config.HEARTBEAT_FLUSH_INTERVAL_MS, logger);
     // The embedded database has no other replica and no listener: new work waits for the next idle round.
     const pushWork =
       config.PUSH_RUNNER === 'on' && config.DATABASE_URL && !database.embedded
@@ -122,6 +123,10 @@ export async function startGateway(
         } finally {
           clearTimeout(deadline);
         }
+        // After the last request: the beats it recorded are written too.
+        await services.heartbeats.stop(database.orm.em.fork()).catch((error: unknown) => {
+          logger.warn({ err: error }, 'heartbeats recorded since the last flush could not be written');
+        });
         await services.outbound.close();
         await invalidations?.stop();
         await database.close();

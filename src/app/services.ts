@@ -42,7 +42,10 @@ export type ServiceSettings = Pick<
  * throttles); everything per request arrives as arguments. The API, the CLI and tests share them.
  */
 export function createServices(config: ServiceSettings) {
-  const heartbeats = new HeartbeatService({ writeIntervalSeconds: config.HEARTBEAT_WRITE_INTERVAL_SECONDS });
+  const heartbeats = new HeartbeatService({
+    writeIntervalSeconds: config.HEARTBEAT_WRITE_INTERVAL_SECONDS,
+    onlineWindowSeconds: config.ONLINE_WINDOW_SECONDS,
+  });
   const apiKeys = new ApiKeyService({ cacheTtlSeconds: config.API_KEY_CACHE_TTL_SECONDS });
   const authFailures = new FailureLimiter(config.AUTH_FAILURE_LIMIT, config.AUTH_FAILURE_WINDOW_SECONDS);
   const pipelineRegistration = new PipelineRegistrationService();

@@ -57,6 +57,7 @@ const configSchema = z
     API_KEY_CACHE_TTL_SECONDS: positiveSeconds.default(10),
     SESSION_CACHE_TTL_SECONDS: positiveSeconds.default(10),
     HEARTBEAT_WRITE_INTERVAL_SECONDS: positiveSeconds.default(5),
+    HEARTBEAT_FLUSH_INTERVAL_MS: milliseconds.default(1_000),
     ONLINE_WINDOW_SECONDS: positiveSeconds.default(60),
     AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
     AUTH_FAILURE_WINDOW_SECONDS: positiveSeconds.default(60),

@@ -10,6 +10,7 @@ import { Pipeline } from '../pipelines/pipeline.entity';
 import { ProcessingServicePipeline } from '../pipelines/processing-service-pipeline.entity';
 import { ProjectPipelineConfig } from '../pipelines/project-pipeline-config.entity';
 import { ProcessingServiceProject } from '../processing-services/processing-service-project.entity';
+import { ProcessingServiceWorker } from '../processing-services/processing-service-worker.entity';
 import { ProcessingService } from '../processing-services/processing-service.entity';
 import { ProjectMembership } from '../projects/project-membership.entity';
 import { Project } from '../projects/project.entity';
@@ -25,6 +26,7 @@ export const entities = [
   ProjectMembership,
   ProcessingService,
   ProcessingServiceProject,
+  ProcessingServiceWorker,
   ApiKey,
   Pipeline,
   Algorithm,

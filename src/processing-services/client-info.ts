@@ -74,15 +74,16 @@ export function sanitizeReported(reported: ReportedClientInfo, path = 'clientInf
   return clean;
 }
 
-/** Whether two sanitized reports say the same, field by field (extras in any order). */
-export function sameReport(a: ReportedClientInfo | undefined, b: ReportedClientInfo): boolean {
-  if (!a) return false;
-  for (const field of reportedFields) if (a[field] !== b[field]) return false;
-  if (!a.extra || !b.extra) return a.extra === b.extra;
-  const keys = Object.keys(a.extra);
-  if (keys.length !== Object.keys(b.extra).length) return false;
-  for (const key of keys) if (!Object.hasOwn(b.extra, key) || a.extra[key] !== b.extra[key]) return false;
-  return true;
+/** A stored value as a report, so it can be merged like a heartbeat (empty fields change nothing). */
+export function reportOf(info: ClientInfo): ReportedClientInfo {
+  return {
+    hostname: info.hostname,
+    software: info.software,
+    version: info.version,
+    platform: info.platform,
+    podName: info.podName,
+    extra: info.extra,
+  };
 }
 
 const fits = (info: ClientInfo) => Buffer.byteLength(JSON.stringify(info)) <= CLIENT_INFO_LIMITS.maxTotalBytes;

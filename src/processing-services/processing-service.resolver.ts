@@ -17,6 +17,7 @@ import { serviceMode, serviceStatus, type ProcessingServiceService } from './pro
 import {
   ClientInfoType,
   ProcessingServiceConnection,
+  ProcessingServiceWorkerType,
   ProcessingServiceType,
   ServiceModeEnum,
   ServiceStatusEnum,
@@ -52,6 +53,13 @@ function decodeCursor(cursor: string, projectId: number): number {
     throw new ValidationError('is not a cursor of this list', 'after');
   }
   return parseId(id, 'after');
+}
+
+const WORKER_PAGE_MAX = 1000;
+
+function checkWorkerPage(first: number): number {
+  if (first < 1 || first > WORKER_PAGE_MAX) throw new ValidationError(`must be 1 to ${WORKER_PAGE_MAX}`, 'first');
+  return first;
 }
 
 function parseIds(ids: readonly string[] | null | undefined, path: string): number[] | undefined {
@@ -141,12 +149,33 @@ export class ProcessingServiceResolver {
 
   @FieldResolver(() => ServiceStatusEnum)
   status(@Root() service: ProcessingServiceView, @Ctx() { services }: GatewayContext) {
-    return serviceStatus(service, services.settings.onlineWindowSeconds);
+    return serviceStatus(services.heartbeats.seen(service), services.settings.onlineWindowSeconds);
+  }
+
+  @FieldResolver()
+  lastSeen(@Root() service: ProcessingServiceView, @Ctx() { services }: GatewayContext) {
+    return services.heartbeats.seen(service).lastSeen ?? null;
+  }
+
+  @FieldResolver()
+  lastSeenLive(@Root() service: ProcessingServiceView, @Ctx() { services }: GatewayContext) {
+    return services.heartbeats.seen(service).lastSeenLive ?? null;
   }
 
   @FieldResolver(() => ClientInfoType, { nullable: true, description: 'The last known worker.' })
-  lastSeenClientInfo(@Root() service: ProcessingServiceView) {
-    return service.lastSeenClientInfo ?? null;
+  lastSeenClientInfo(@Root() service: ProcessingServiceView, @Ctx() { services }: GatewayContext) {
+    return services.heartbeats.seen(service).lastSeenClientInfo ?? null;
+  }
+
+  @FieldResolver(() => [ProcessingServiceWorkerType], {
+    description: 'The distinct workers seen within the online window, most recently seen first (written behind, so up to a few seconds late).',
+  })
+  workers(
+    @Root() service: ProcessingServiceView,
+    @Arg('first', () => Int, { defaultValue: 10, description: 'At most 1000; ask for as many as the fleet has.' }) first: number,
+    @Ctx() { loaders }: GatewayContext,
+  ) {
+    return loaders.workersByService(checkWorkerPage(first)).load(service.id);
   }
 
   @FieldResolver(() => [ProjectType])

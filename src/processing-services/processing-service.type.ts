@@ -45,6 +45,41 @@ export class ClientInfoType {
   extra!: Record<string, unknown>;
 }
 
+/** Reached only through its service, whose rule already applies, as the last known worker is. */
+@Auth(['USER', 'PROCESSING_SERVICE'])
+@ObjectType('ProcessingServiceWorker', { description: 'One worker of a service, as its heartbeats describe it.' })
+export class ProcessingServiceWorkerType {
+  @Field(() => String, { description: 'What tells it apart: its pod name or hostname, else its address and user agent.' })
+  identity!: string;
+
+  @Field(() => String, { nullable: true })
+  hostname!: string | null;
+
+  @Field(() => String, { nullable: true })
+  podName!: string | null;
+
+  @Field(() => String, { nullable: true })
+  software!: string | null;
+
+  @Field(() => String, { nullable: true })
+  version!: string | null;
+
+  @Field(() => String, { nullable: true })
+  platform!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Observed by the server (forwarded headers only from trusted proxies).' })
+  ip!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Observed by the server.' })
+  userAgent!: string | null;
+
+  @Field(() => Date)
+  firstSeen!: Date;
+
+  @Field(() => Date)
+  lastSeen!: Date;
+}
+
 @Auth(['PROJECT_MEMBER', 'PROCESSING_SERVICE'], { scope: 'ProcessingService' })
 @ObjectType('ProcessingService', { simpleResolvers: true, description: 'One ML backend: a worker or a fleet sharing one identity.' })
 export class ProcessingServiceType {

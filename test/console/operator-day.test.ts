@@ -156,6 +156,14 @@ describe.skipIf(!hasChromium)('the console in Chromium, against a real gateway',
     await shot(page, '04-service-online');
 
     await row.getByRole('button', { name: 'Field station GPU' }).click();
+    // Workers are written behind; this gateway flushes only when told (test/support/gateway).
+    await gw.services.heartbeats.flush(gw.database.orm.em.fork());
+    const fleetRow = page.locator(`tr[data-worker="${os.hostname()}"]`);
+    await fleetRow.waitFor({ timeout: 15_000 });
+    expect(await fleetRow.textContent()).toContain('ps-gateway-example-worker');
+    expect(await fleetRow.textContent()).toContain('127.0.0.1');
+    await page.getByRole('heading', { name: 'Workers online (1)' }).waitFor();
+    await shot(page, '04b-service-workers');
     await page.getByLabel('Keep the previous key working for').selectOption('15');
     await page.getByRole('button', { name: 'Generate API key' }).click();
     const rotated = (await page.getByTestId('new-key').textContent())!.trim();

@@ -77,6 +77,7 @@ describe('a job from creation to success', () => {
   it('records every worker call as a heartbeat with its client info', async () => {
     const { worker, job } = await world.scenario(1);
     await world.reserve(worker.headers, job.id, 1, { hostname: 'heartbeat-host', version: '9.9' });
+    await gw.services.heartbeats.flush(gw.database.orm.em.fork());
     const [row] = await sql(gw, 'select last_seen, last_seen_client_info from processing_services where id = ?', [Number(worker.serviceId)]);
     expect(row!.last_seen).not.toBeNull();
     expect(row!.last_seen_client_info).toMatchObject({ hostname: 'heartbeat-host', version: '9.9', userAgent: 'jobs-test/1.0' });

@@ -86,6 +86,8 @@ export async function startTestGateway(
     DATABASE_POOL_SIZE: db.realPostgres ? '10' : '1',
     // Background health checks and dispatch would add statements to every count; push tests turn them on.
     PUSH_RUNNER: 'off',
+    // Likewise a heartbeat flush; tests flush through the heartbeat service, or set a short interval.
+    HEARTBEAT_FLUSH_INTERVAL_MS: '3600000',
     ...env,
   });
   let gateway: RunningGateway;

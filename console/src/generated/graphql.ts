@@ -127,7 +127,7 @@ export type ConsoleServiceQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleServiceQuery = { processingService: { id: string, name: string, description: string, endpointUrl: string | null, mode: ProcessingServiceMode, status: ProcessingServiceStatus, apiKeyPrefix: string | null, lastSeen: string | null, projects: Array<{ id: string, name: string }>, apiKeys: Array<{ id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null, expiresAt: string | null, revokedAt: string | null }> | null, auditEvents: { totalCount: number, edges: Array<{ node: { id: string, occurredAt: string, action: AuditAction, actorLabel: string, ip: string | null, userAgent: string | null, apiKeyPrefix: string | null } }> } | null } | null };
+export type ConsoleServiceQuery = { processingService: { id: string, name: string, description: string, endpointUrl: string | null, mode: ProcessingServiceMode, status: ProcessingServiceStatus, apiKeyPrefix: string | null, lastSeen: string | null, projects: Array<{ id: string, name: string }>, apiKeys: Array<{ id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null, expiresAt: string | null, revokedAt: string | null }> | null, workers: Array<{ identity: string, software: string | null, version: string | null, platform: string | null, ip: string | null, userAgent: string | null, lastSeen: string }>, auditEvents: { totalCount: number, edges: Array<{ node: { id: string, occurredAt: string, action: AuditAction, actorLabel: string, ip: string | null, userAgent: string | null, apiKeyPrefix: string | null } }> } | null } | null };
 
 export type ConsoleCreateServiceMutationVariables = Exact<{
   input: CreateProcessingServiceInput;

@@ -58,6 +58,7 @@ export function ServiceDetail({ id, projects, can, back }: { id: string; project
           ) : (
             <p>{data.description || <span className="muted">No description.</span>}</p>
           )}
+          <Workers workers={data.workers} />
           {can.manageServices && data.apiKeys && (
             <section aria-labelledby="keys-title" className="panel">
               <h2 id="keys-title">API keys</h2>
@@ -122,6 +123,43 @@ export function ServiceDetail({ id, projects, can, back }: { id: string; project
         </>
       )}
       {newKey && <NewKeyDialog secret={newKey.key} prefix={newKey.prefix} onClose={() => setNewKey(null)} />}
+    </section>
+  );
+}
+
+/** The fleet: every worker seen within the online window, not only the last one. */
+function Workers({ workers }: { workers: NonNullable<Ops.ConsoleServiceQuery['processingService']>['workers'] }) {
+  return (
+    <section aria-labelledby="workers-title" className="panel">
+      <h2 id="workers-title">Workers online ({workers.length})</h2>
+      {workers.length === 0 ? (
+        <p className="empty">No worker has reported in within the online window.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Worker</th>
+              <th scope="col">Software</th>
+              <th scope="col">Platform</th>
+              <th scope="col">Address</th>
+              <th scope="col">User agent</th>
+              <th scope="col">Last seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            {workers.map((worker) => (
+              <tr key={worker.identity} data-worker={worker.identity}>
+                <td>{worker.identity}</td>
+                <td>{[worker.software, worker.version].filter(Boolean).join(' ')}</td>
+                <td>{worker.platform}</td>
+                <td><code>{worker.ip}</code></td>
+                <td>{worker.userAgent}</td>
+                <td><When iso={worker.lastSeen} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }

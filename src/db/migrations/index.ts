@@ -11,6 +11,7 @@ export const migrationNames = [
   'Migration20261203230000_push_mode',
   'Migration20261204015319_push_dispatch',
   'Migration20261204015834_audit_events',
+  'Migration20261204030000_processing_service_workers',
 ] as const;
 
 /** The migration classes: loading them loads the migrator, so only when there is one to run. */
