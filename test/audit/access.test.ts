@@ -139,6 +139,8 @@ describe("a service's page shows its trail", () => {
     };
     await world.createService({ projectIds: [project] });
     await world.createService({ projectIds: [project] });
+    // A session is looked up on its first request only (then cached): both counts are of the page alone.
+    await gw.gql('{ __typename }', {}, world.as(manager.auth));
     const few = await statementsFor();
     for (let i = 0; i < 4; i++) await world.createService({ projectIds: [project] });
     const many = await statementsFor();
