@@ -73,7 +73,10 @@ describe.skipIf(skipReason)('a replica stopping with batches in flight', () => {
 
     replicas.splice(replicas.indexOf(first), 1);
     await first.stop();
-    expect(endpoint.abandoned).toBe(2);
+    // Every call the endpoint took was cut off unanswered (how many there were depends on how the
+    // concurrent leases split the job).
+    expect(endpoint.processed.length).toBeGreaterThan(0);
+    expect(endpoint.abandoned).toBe(endpoint.processed.length);
     expect(await readJob()).toMatchObject({ progress: { total: 15, queued: 15, leased: 0, done: 0, failed: 0 } });
     const tasks = await sql<{ state: string; attempts: number; lease_expires_at: Date | null }>(
       gw,
