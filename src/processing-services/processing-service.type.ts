@@ -16,10 +16,9 @@ export const ServiceStatusEnum = registerStringEnum(
   'ONLINE while the last heartbeat (pull mode) or health check (push mode) is recent and live; UNKNOWN before the first one.',
 );
 
-/** Reached only through its service, whose rule already applies. */
-@Auth(['USER', 'PROCESSING_SERVICE'])
-@ObjectType('ClientInfo', { simpleResolvers: true, description: 'The last known worker: what it reported plus what the server observed.' })
-export class ClientInfoType {
+/** What a worker reports of itself and what the server observes of it. */
+@ObjectType()
+abstract class WorkerDescription {
   @Field(() => String, { nullable: true })
   hostname!: string | null;
 
@@ -40,7 +39,12 @@ export class ClientInfoType {
 
   @Field(() => String, { nullable: true, description: 'Observed by the server.' })
   userAgent!: string | null;
+}
 
+/** Reached only through its service, whose rule already applies. */
+@Auth(['USER', 'PROCESSING_SERVICE'])
+@ObjectType('ClientInfo', { simpleResolvers: true, description: 'The last known worker: what it reported plus what the server observed.' })
+export class ClientInfoType extends WorkerDescription {
   @Field(() => GraphQLJSONObject, { description: 'Extra keys the worker reported (bounded).' })
   extra!: Record<string, unknown>;
 }
@@ -48,30 +52,9 @@ export class ClientInfoType {
 /** Reached only through its service, whose rule already applies, as the last known worker is. */
 @Auth(['USER', 'PROCESSING_SERVICE'])
 @ObjectType('ProcessingServiceWorker', { description: 'One worker of a service, as its heartbeats describe it.' })
-export class ProcessingServiceWorkerType {
+export class ProcessingServiceWorkerType extends WorkerDescription {
   @Field(() => String, { description: 'What tells it apart: its pod name or hostname, else its address and user agent.' })
   identity!: string;
-
-  @Field(() => String, { nullable: true })
-  hostname!: string | null;
-
-  @Field(() => String, { nullable: true })
-  podName!: string | null;
-
-  @Field(() => String, { nullable: true })
-  software!: string | null;
-
-  @Field(() => String, { nullable: true })
-  version!: string | null;
-
-  @Field(() => String, { nullable: true })
-  platform!: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Observed by the server (forwarded headers only from trusted proxies).' })
-  ip!: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Observed by the server.' })
-  userAgent!: string | null;
 
   @Field(() => Date)
   firstSeen!: Date;
