@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ADMIN, type GraphQLResponse, type TestGateway } from '../support/gateway';
+import { ADMIN, loginWith, type GraphQLResponse, type TestGateway } from '../support/gateway';
 import { withClient } from '../support/databases';
 import { spawnGateway, type GatewayProcess } from '../support/processes';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -32,14 +32,7 @@ function httpClient(url: string): Pick<TestGateway, 'gql' | 'loginAs'> {
   };
   return {
     gql,
-    async loginAs(email, password) {
-      const result = await gql<{ login: { token: string } }>(
-        'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { token } }',
-        { email, password },
-      );
-      if (!result.body.data) throw new Error(`login failed: ${JSON.stringify(result.body.errors)}`);
-      return `Token ${result.body.data.login.token}`;
-    },
+    loginAs: (email, password) => loginWith(gql, email, password),
   };
 }
 

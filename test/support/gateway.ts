@@ -63,6 +63,16 @@ function secretsReceived(text: string, body: unknown): string[] {
 }
 
 /** A real gateway on a fresh database, listening on a loopback port, with the admin bootstrapped. */
+/** Signs in through `gql` and answers the Authorization header value of the session. */
+export async function loginWith(gql: TestGateway['gql'], email: string, password: string): Promise<string> {
+  const result = await gql<{ login: { token: string } }>(
+    'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { token } }',
+    { email, password },
+  );
+  if (!result.body.data) throw new Error(`login failed: ${JSON.stringify(result.body.errors)}`);
+  return `Token ${result.body.data.login.token}`;
+}
+
 export async function startTestGateway(
   env: Record<string, string> = {},
   options: { schema?: GraphQLSchema } = {},
@@ -147,14 +157,7 @@ export async function startTestGateway(
     db,
     logs,
     gql,
-    async loginAs(email, password) {
-      const result = await gql<{ login: { token: string } }>(
-        'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { token } }',
-        { email, password },
-      );
-      if (!result.body.data) throw new Error(`login failed: ${JSON.stringify(result.body.errors)}`);
-      return `Token ${result.body.data.login.token}`;
-    },
+    loginAs: (email, password) => loginWith(gql, email, password),
     rememberSecret: (secret) => rememberSecret(secret),
     assertNoSecretsLeaked,
     async close() {
