@@ -102,6 +102,26 @@ export function When({ iso, never = 'never' }: { iso: string | null | undefined;
   );
 }
 
+/** A table's column headers; `actions` adds a last column, named for screen readers only, for row buttons. */
+export function TableHead({ columns, actions = false }: { columns: string[]; actions?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column) => (
+          <th scope="col" key={column}>
+            {column}
+          </th>
+        ))}
+        {actions && (
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        )}
+      </tr>
+    </thead>
+  );
+}
+
 /** When a polled view last refreshed, announced politely to screen readers. */
 export function UpdatedAt({ at }: { at: Date | null }) {
   return (

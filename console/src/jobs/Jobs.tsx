@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, request } from '../api';
 import type * as Ops from '../generated/graphql';
-import { POLL_MS, type Project, type Permissions, ErrorMessage, UpdatedAt, useFormSubmit, useQuery, When } from '../shared';
+import { POLL_MS, type Project, type Permissions, ErrorMessage, TableHead, UpdatedAt, useFormSubmit, useQuery, When } from '../shared';
 
 type JobRow = Ops.ConsoleJobsQuery['jobs']['edges'][number]['node'];
 
@@ -101,17 +101,7 @@ export function Jobs({ project, can }: { project: Project; can: Permissions }) {
       {jobs.data && rows.length === 0 && <p className="empty">No jobs in this project yet.</p>}
       {rows.length > 0 && (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Job</th>
-              <th scope="col">Status</th>
-              <th scope="col">Pipeline</th>
-              <th scope="col">Progress</th>
-              <th scope="col">Services and workers</th>
-              <th scope="col">Created</th>
-              {can.runJobs && <th scope="col"><span className="visually-hidden">Actions</span></th>}
-            </tr>
-          </thead>
+          <TableHead columns={['Job', 'Status', 'Pipeline', 'Progress', 'Services and workers', 'Created']} actions={can.runJobs} />
           <tbody>
             {rows.map((job) => (
               <tr key={job.id} data-job={job.name}>

@@ -3,7 +3,7 @@ import { request } from '../api';
 import type * as Ops from '../generated/graphql';
 import { NewKeyDialog } from '../api-keys/NewKeyDialog';
 import { StatusDot } from './ServiceList';
-import { POLL_MS, type Project, type Permissions, ErrorMessage, useFormSubmit, useQuery, When } from '../shared';
+import { POLL_MS, type Project, type Permissions, ErrorMessage, TableHead, useFormSubmit, useQuery, When } from '../shared';
 
 export function ServiceDetail({ id, projects, can, back }: { id: string; projects: Project[]; can: Permissions; back: () => void }) {
   const service = useQuery(() => request<Ops.ConsoleServiceQuery, Ops.ConsoleServiceQueryVariables>('ConsoleService', { id }), [id], POLL_MS);
@@ -81,17 +81,7 @@ export function ServiceDetail({ id, projects, can, back }: { id: string; project
                 <p className="empty">No keys yet: generate one for the service's workers.</p>
               ) : (
                 <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Prefix</th>
-                      <th scope="col">Name</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">Last used</th>
-                      <th scope="col">Expires</th>
-                      <th scope="col">State</th>
-                      <th scope="col"><span className="visually-hidden">Actions</span></th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={['Prefix', 'Name', 'Created', 'Last used', 'Expires', 'State']} actions />
                   <tbody>
                     {data.apiKeys.map((key) => {
                       const expired = key.expiresAt !== null && key.expiresAt !== undefined && new Date(key.expiresAt).getTime() <= Date.now();
@@ -136,16 +126,7 @@ function Workers({ workers }: { workers: NonNullable<Ops.ConsoleServiceQuery['pr
         <p className="empty">No worker has reported in within the online window.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Worker</th>
-              <th scope="col">Software</th>
-              <th scope="col">Platform</th>
-              <th scope="col">Address</th>
-              <th scope="col">User agent</th>
-              <th scope="col">Last seen</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Worker', 'Software', 'Platform', 'Address', 'User agent', 'Last seen']} />
           <tbody>
             {workers.map((worker) => (
               <tr key={worker.identity} data-worker={worker.identity}>
@@ -175,15 +156,7 @@ function Activity({ events }: { events: AuditEvents }) {
         <p className="empty">Nothing recorded yet.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">What</th>
-              <th scope="col">Key</th>
-              <th scope="col">Who</th>
-              <th scope="col">From</th>
-            </tr>
-          </thead>
+          <TableHead columns={['When', 'What', 'Key', 'Who', 'From']} />
           <tbody>
             {events.edges.map(({ node }) => (
               <tr key={node.id} data-audit={node.action}>

@@ -1,6 +1,6 @@
 import { request } from '../api';
 import type * as Ops from '../generated/graphql';
-import { POLL_MS, type Project, type Permissions, ErrorMessage, UpdatedAt, useFormSubmit, useQuery, When } from '../shared';
+import { POLL_MS, type Project, type Permissions, ErrorMessage, TableHead, UpdatedAt, useFormSubmit, useQuery, When } from '../shared';
 
 export function StatusDot({ status }: { status: string }) {
   return (
@@ -29,17 +29,7 @@ export function ServiceList({ project, can, open }: { project: Project; can: Per
       {services.data && rows.length === 0 && <p className="empty">No processing services in this project yet.</p>}
       {rows.length > 0 && (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Mode</th>
-              <th scope="col">Status</th>
-              <th scope="col">Key prefix</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">Last known worker</th>
-              <th scope="col">Pipelines</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Mode', 'Status', 'Key prefix', 'Last seen', 'Last known worker', 'Pipelines']} />
           <tbody>
             {rows.map((service) => (
               <tr key={service.id} data-service={service.name}>
