@@ -2,17 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../core/config';
-import type { Invalidation } from '../core/invalidation';
+import { INVALIDATION_CHANNEL, parseInvalidation, type Invalidation } from '../core/invalidation';
 import { createLogger } from '../core/logger';
 import { migrate, openDatabase, type Database } from '../db/database';
-import { listenForInvalidations, type InvalidationListener } from '../db/invalidation-listener';
-import { PushRunner } from '../push/push-runner';
-import { listenForPushWork } from '../push/push-wake';
+import { listenForNotifications, type ChannelHandlers, type NotificationListener } from '../db/notification-listener';
+import { PUSH_WORK_CHANNEL, PushRunner } from '../push/push-runner';
 import { createGateway } from './server';
 import { createServices, type Services } from './services';
 
 const SHUTDOWN_GRACE_MS = 10_000;
-/** How long start-up waits for the invalidation listener before serving without it. */
+/** How long start-up waits for the notification listener before serving without it. */
 const LISTENER_READY_WAIT_MS = 3_000;
 
 /** Applies one invalidation to this process's caches. */
@@ -51,7 +50,7 @@ export async function startGateway(
     },
     logger,
   );
-  let invalidations: InvalidationListener | undefined;
+  let notifications: NotificationListener | undefined;
   try {
     const applied = await migrate(database.orm, { exclusive: !database.embedded });
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
@@ -64,32 +63,6 @@ export async function startGateway(
       );
       logger.info({ userId: user.id, created }, 'admin superuser ensured');
     }
-    // The embedded database serves one process, so there is no other replica to hear from.
-    invalidations =
-      config.DATABASE_URL && !database.embedded
-        ? listenForInvalidations(
-            config.DATABASE_URL,
-            {
-              onInvalidation: (invalidation) => forget(services, invalidation),
-              onMissedNotifications: () => {
-                services.apiKeys.forgetAll();
-                services.users.forgetAllSessions();
-              },
-            },
-            logger,
-          )
-        : undefined;
-    // Serving without the channel is safe, only slower to hear of other replicas' changes: the
-    // caches' TTLs bound how stale they get, and the listener keeps retrying meanwhile.
-    if (invalidations && !(await invalidations.readyWithin(LISTENER_READY_WAIT_MS))) {
-      logger.warn(
-        { waitedMs: LISTENER_READY_WAIT_MS },
-        "invalidation listener not connected yet: serving anyway; other replicas' changes reach this one within the cache TTLs until it connects",
-      );
-      void invalidations.ready.then(() => logger.info('invalidation listener connected'));
-    }
-    const app = await createGateway({ config, database, services, logger, schema: options.schema });
-    const address = await app.listen({ host: config.HOST, port: config.PORT });
     const push = new PushRunner(
       () => database.orm.em.fork(),
       services.pushHealth,
@@ -102,13 +75,36 @@ export async function startGateway(
       },
       logger,
     );
+    const channels: ChannelHandlers = { [INVALIDATION_CHANNEL]: (payload) => forget(services, parseInvalidation(payload)) };
+    if (config.PUSH_RUNNER === 'on') channels[PUSH_WORK_CHANNEL] = () => push.wake();
+    // The embedded database serves one process, so there is no other replica to hear from; new
+    // push work there waits for the runner's next idle round.
+    notifications =
+      config.DATABASE_URL && !database.embedded
+        ? listenForNotifications(
+            config.DATABASE_URL,
+            channels,
+            () => {
+              services.apiKeys.forgetAll();
+              services.users.forgetAllSessions();
+              push.wake();
+            },
+            logger,
+          )
+        : undefined;
+    // Serving without the channel is safe, only slower to hear of other replicas' changes: the
+    // caches' TTLs bound how stale they get, and the listener keeps retrying meanwhile.
+    if (notifications && !(await notifications.readyWithin(LISTENER_READY_WAIT_MS))) {
+      logger.warn(
+        { waitedMs: LISTENER_READY_WAIT_MS },
+        "notification listener not connected yet: serving anyway; other replicas' changes reach this one within the cache TTLs until it connects",
+      );
+      void notifications.ready.then(() => logger.info('notification listener connected'));
+    }
+    const app = await createGateway({ config, database, services, logger, schema: options.schema });
+    const address = await app.listen({ host: config.HOST, port: config.PORT });
     if (config.PUSH_RUNNER === 'on') push.start();
     services.heartbeats.start(() => database.orm.em.fork(), config.HEARTBEAT_FLUSH_INTERVAL_MS, logger);
-    // The embedded database has no other replica and no listener: new work waits for the next idle round.
-    const pushWork =
-      config.PUSH_RUNNER === 'on' && config.DATABASE_URL && !database.embedded
-        ? listenForPushWork(config.DATABASE_URL, () => push.wake(), logger)
-        : undefined;
     return {
       app,
       database,
@@ -118,7 +114,6 @@ export async function startGateway(
         // In-flight requests get this long to finish before their connections are cut.
         const deadline = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         try {
-          await pushWork?.stop();
           await Promise.all([app.close(), push.stop()]);
         } finally {
           clearTimeout(deadline);
@@ -128,12 +123,12 @@ export async function startGateway(
           logger.warn({ err: error }, 'heartbeats recorded since the last flush could not be written');
         });
         await services.outbound.close();
-        await invalidations?.stop();
+        await notifications?.stop();
         await database.close();
       },
     };
   } catch (error) {
-    await invalidations?.stop();
+    await notifications?.stop();
     await database.close();
     throw error;
   }

@@ -18,3 +18,10 @@ export interface Invalidation {
 export function notifyInvalidation(invalidation: Invalidation): [string, unknown[]] {
   return ['select pg_notify(?, ?)', [INVALIDATION_CHANNEL, JSON.stringify(invalidation)]];
 }
+
+/** The invalidation a notification carries; throws on a payload that is not one. */
+export function parseInvalidation(payload: string): Invalidation {
+  const parsed: unknown = JSON.parse(payload);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('an invalidation is a JSON object');
+  return parsed as Invalidation;
+}

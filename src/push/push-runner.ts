@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import type { PushDispatchService, PushWork } from './push-dispatch.service';
 import type { PushHealthService } from './push-health.service';
 
+/** Announced by database triggers on commit of a change that can give push dispatch new work. */
+export const PUSH_WORK_CHANNEL = 'psgw_push_work';
+
 export interface PushRunnerSettings {
   healthIntervalSeconds: number;
   pollIntervalMs: number;

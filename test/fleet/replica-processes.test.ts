@@ -183,6 +183,6 @@ describe.skipIf(skipReason)('when B loses its listening connection', () => {
     );
     report('key revoked on A while B reconnects', ms);
     expect(ms).not.toBeNull();
-    expect(pair.b.process.output()).toContain('invalidation listener lost its connection');
+    expect(pair.b.process.output()).toContain('notification listener lost its connection');
   });
 });

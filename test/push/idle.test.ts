@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { startPushEndpoint, type PushEndpoint } from '../support/push-endpoint';
 import { concurrencySkipReason } from '../support/test-database';
-import { PUSH_WORK_CHANNEL } from '../../src/push/push-wake';
 import { until } from '../support/until';
 import { createWorld, dataOf, sql, unique, type World } from '../support/world';
 
@@ -85,7 +84,7 @@ describe.skipIf(skipReason)('push dispatch while there is no push work', () => {
 
   it('still wakes after its listening connection was cut: it listens again', async () => {
     const listeners = () =>
-      sql<{ pid: number }>(gw, `select pid from pg_stat_activity where datname = current_database() and query = 'listen ${PUSH_WORK_CHANNEL}'`);
+      sql<{ pid: number }>(gw, `select pid from pg_stat_activity where datname = current_database() and query like 'listen %'`);
     const [cut] = await listeners();
     expect(cut).toBeDefined();
     await sql(gw, 'select pg_terminate_backend(?)', [cut!.pid]);

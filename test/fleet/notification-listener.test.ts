@@ -1,8 +1,8 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INVALIDATION_CHANNEL, type Invalidation } from '../../src/core/invalidation';
-import { listenForInvalidations, type InvalidationListener } from '../../src/db/invalidation-listener';
+import { INVALIDATION_CHANNEL, parseInvalidation, type Invalidation } from '../../src/core/invalidation';
+import { listenForNotifications, type NotificationListener } from '../../src/db/notification-listener';
 import { withClient } from '../support/databases';
 import { millisecondsUntil } from './replica-processes';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres';
@@ -57,9 +57,10 @@ afterAll(() => postgres?.remove());
 function recordingListener(url: string, timing = { probeIntervalMs: 300, probeTimeoutMs: 300 }) {
   const heard: Invalidation[] = [];
   let missed = 0;
-  const listener: InvalidationListener = listenForInvalidations(
+  const listener: NotificationListener = listenForNotifications(
     url,
-    { onInvalidation: (invalidation) => heard.push(invalidation), onMissedNotifications: () => missed++ },
+    { [INVALIDATION_CHANNEL]: (payload) => heard.push(parseInvalidation(payload)) },
+    () => missed++,
     undefined,
     timing,
   );
@@ -98,7 +99,7 @@ describe('a listening connection that dies silently', () => {
       // Announced while the frozen connection would never deliver it.
       await announce({ apiKeyPrefixes: ['lost'] });
       const replacedAfter = await millisecondsUntil(async () => missed() === 2, 10_000);
-      console.log(`[invalidation-listener] silent loss noticed and the connection replaced after ${replacedAfter} ms`);
+      console.log(`[notification-listener] silent loss noticed and the connection replaced after ${replacedAfter} ms`);
       expect(replacedAfter).not.toBeNull();
       expect(heard).toEqual([]);
       await announce({ apiKeyPrefixes: ['heard'] });

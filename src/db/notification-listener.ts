@@ -1,6 +1,5 @@
 import { Client } from 'pg';
 import type { Logger } from 'pino';
-import { INVALIDATION_CHANNEL, type Invalidation } from '../core/invalidation';
 
 const RECONNECT_DELAY_MS = 500;
 
@@ -13,13 +12,10 @@ export interface ListenerTiming {
 
 const defaultTiming: ListenerTiming = { probeIntervalMs: 5_000, probeTimeoutMs: 3_000 };
 
-export interface InvalidationHandlers {
-  onInvalidation(invalidation: Invalidation): void;
-  /** The connection was lost and is back: notifications may have been missed meanwhile. */
-  onMissedNotifications(): void;
-}
+/** What to do with a notification on each channel listened to, given its payload. */
+export type ChannelHandlers = Record<string, (payload: string) => void>;
 
-export interface InvalidationListener {
+export interface NotificationListener {
   /** Resolves once the first LISTEN is in place. */
   ready: Promise<void>;
   /** Whether the first LISTEN is in place within `ms` (it keeps retrying either way). */
@@ -28,19 +24,22 @@ export interface InvalidationListener {
 }
 
 /**
- * Listens on the invalidation channel on a connection of its own (outside the pool: a pooled
- * connection would be handed to queries). When that connection drops it reconnects, and tells the
- * caches to forget everything, since what was announced meanwhile is lost. A connection can also
- * die without a word (a NAT, proxy or load balancer dropping an idle flow): an idle LISTEN would
- * then hear nothing forever, leaving only the caches' TTLs, so it is probed and replaced when a
- * probe goes unanswered.
+ * Listens on `channels` on one connection of its own (outside the pool: a pooled connection would
+ * be handed to queries). When that connection drops it reconnects and calls `onMissedNotifications`,
+ * since what was announced meanwhile is lost; so does a notification its handler cannot read. A
+ * connection can also die without a word (a NAT, proxy or load balancer dropping an idle flow): an
+ * idle LISTEN would then hear nothing forever, so it is probed and replaced when a probe goes
+ * unanswered.
  */
-export function listenForInvalidations(
+export function listenForNotifications(
   connectionString: string,
-  handlers: InvalidationHandlers,
+  channels: ChannelHandlers,
+  onMissedNotifications: () => void,
   logger?: Logger,
   timing: ListenerTiming = defaultTiming,
-): InvalidationListener {
+): NotificationListener {
+  const [probeChannel] = Object.keys(channels);
+  if (!probeChannel) throw new Error('listenForNotifications needs a channel to listen on');
   let stopped = false;
   let client: Client | undefined;
   let retry: NodeJS.Timeout | undefined;
@@ -61,29 +60,30 @@ export function listenForInvalidations(
       retry = setTimeout(() => void connect(), RECONNECT_DELAY_MS);
     };
     current.on('error', (error) => {
-      logger?.warn({ err: error }, 'invalidation listener lost its connection');
+      logger?.warn({ err: error }, 'notification listener lost its connection');
       reconnect();
     });
     current.on('end', reconnect);
     current.on('notification', (message) => {
-      if (message.channel !== INVALIDATION_CHANNEL || !message.payload) return;
+      const handle = channels[message.channel];
+      if (!handle) return;
       try {
-        handlers.onInvalidation(JSON.parse(message.payload) as Invalidation);
+        handle(message.payload ?? '');
       } catch (error) {
-        logger?.error({ err: error }, 'unreadable invalidation; forgetting every cache');
-        handlers.onMissedNotifications();
+        logger?.error({ err: error, channel: message.channel }, 'unreadable notification; treating it as missed');
+        onMissedNotifications();
       }
     });
     try {
       await current.connect();
-      await current.query(`listen ${INVALIDATION_CHANNEL}`);
+      for (const channel of Object.keys(channels)) await current.query(`listen ${channel}`);
     } catch (error) {
-      logger?.warn({ err: error }, 'invalidation listener could not connect');
+      logger?.warn({ err: error }, 'notification listener could not connect');
       reconnect();
       return;
     }
     if (stopped || client !== current) return;
-    handlers.onMissedNotifications();
+    onMissedNotifications();
     markReady();
     probe = setInterval(() => {
       let timer: NodeJS.Timeout | undefined;
@@ -91,10 +91,10 @@ export function listenForInvalidations(
         timer = setTimeout(() => reject(new Error(`no answer within ${timing.probeTimeoutMs} ms`)), timing.probeTimeoutMs);
       });
       // LISTEN again is a no-op that needs an answer, and keeps the connection recognisable in pg_stat_activity.
-      Promise.race([current.query(`listen ${INVALIDATION_CHANNEL}`), unanswered])
+      Promise.race([current.query(`listen ${probeChannel}`), unanswered])
         .catch((error: unknown) => {
           if (client !== current) return;
-          logger?.warn({ err: error }, 'invalidation listener lost its connection');
+          logger?.warn({ err: error }, 'notification listener lost its connection');
           reconnect();
         })
         .finally(() => clearTimeout(timer));
