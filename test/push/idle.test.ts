@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { startPushEndpoint, type PushEndpoint } from '../support/push-endpoint';
 import { concurrencySkipReason } from '../support/test-database';
 import { until } from '../support/until';
+import { PUSH_WORK_CHANNEL } from '../../src/push/push-runner';
 import { createWorld, dataOf, sql, unique, type World } from '../support/world';
 
 const skipReason = concurrencySkipReason();
@@ -92,5 +94,67 @@ describe.skipIf(skipReason)('push dispatch while there is no push work', () => {
     expect(again).toHaveLength(1);
     const { job } = await pushJobDoneAfterCreation();
     expect(job).toEqual({ status: 'SUCCESS', progress: { total: 5, done: 5 } });
+  });
+});
+
+describe.skipIf(skipReason)('changes that give push dispatch work without an insert', () => {
+  let listener: Client;
+  let heard = 0;
+  beforeAll(async () => {
+    if (skipReason) return;
+    listener = new Client({ connectionString: gw.db.url });
+    await listener.connect();
+    listener.on('notification', (message) => {
+      if (message.channel === PUSH_WORK_CHANNEL) heard += 1;
+    });
+    await listener.query(`listen ${PUSH_WORK_CHANNEL}`);
+  });
+  afterAll(async () => {
+    await listener?.end();
+  });
+
+  /** Whether `change` announced push work: a notification within a short wait after its commit. */
+  async function announces(change: () => Promise<unknown>): Promise<boolean> {
+    await sleep(100);
+    const before = heard;
+    await change();
+    await sleep(300);
+    return heard > before;
+  }
+
+  /** A task of a job on a pipeline no service serves, so no dispatch round touches it. */
+  async function taskOfNewJob(): Promise<number> {
+    const projectId = await world.createProject('push requeue');
+    const slug = unique('unserved');
+    const [pipeline] = await sql<{ id: number }>(gw, `insert into pipelines (name, slug, version) values (?, ?, 1) returning id`, [slug, slug]);
+    const [job] = await sql<{ id: number }>(
+      gw,
+      `insert into jobs (project_id, pipeline_id, name, tasks_total) values (?, ?, 'requeue', 1) returning id`,
+      [Number(projectId), pipeline!.id],
+    );
+    const [task] = await sql<{ id: number }>(
+      gw,
+      `insert into tasks (job_id, image_id, image_url) values (?, 'img', 'https://images.example.org/a.jpg') returning id`,
+      [job!.id],
+    );
+    return task!.id;
+  }
+
+  it('announces a task that goes back to the queue, not one that is leased or done', async () => {
+    const taskId = await taskOfNewJob();
+    expect(await announces(() => sql(gw, `update tasks set state = 'LEASED' where id = ?`, [taskId]))).toBe(false);
+    expect(await announces(() => sql(gw, `update tasks set state = 'FAILED' where id = ?`, [taskId]))).toBe(false);
+    expect(await announces(() => sql(gw, `update tasks set state = 'QUEUED' where id = ?`, [taskId]))).toBe(true);
+    expect(await announces(() => sql(gw, `update tasks set attempts = attempts + 1 where id = ?`, [taskId]))).toBe(false);
+  });
+
+  it('announces a service that is live again, not one that stays live or goes down', async () => {
+    const serviceId = Number(await world.createService({ projectIds: [await world.createProject('push live')] }));
+    const setLive = (live: boolean | null) => () => sql(gw, 'update processing_services set last_seen_live = ? where id = ?', [live, serviceId]);
+    expect(await announces(setLive(false))).toBe(false);
+    expect(await announces(setLive(true))).toBe(true);
+    expect(await announces(setLive(true))).toBe(false);
+    expect(await announces(setLive(null))).toBe(false);
+    expect(await announces(setLive(true))).toBe(true);
   });
 });
