@@ -3,14 +3,16 @@ import { parseId } from '../core/ids';
 import type { AuditPage } from './audit.service';
 import type { AuditEventConnection } from './audit.type';
 
-/** The list a cursor was issued for: a project's events or a service's. */
-export type AuditList = { of: 'project' | 'service'; id: number };
+/** The list a cursor was issued for: a project's events, a service's, or every event. */
+export type AuditList = { of: 'project' | 'service'; id: number } | { of: 'all' };
+
+const idOf = (list: AuditList) => (list.of === 'all' ? '' : String(list.id));
 
 const CURSOR_TAG = 'audit';
 
 /** A cursor names its list, so it cannot be replayed against another one. */
 function encodeCursor(list: AuditList, eventId: number): string {
-  return Buffer.from(`${CURSOR_TAG}:${list.of}:${list.id}:${eventId}`).toString('base64url');
+  return Buffer.from(`${CURSOR_TAG}:${list.of}:${idOf(list)}:${eventId}`).toString('base64url');
 }
 
 /** The event id after which the next page starts; null without a cursor. */
@@ -18,7 +20,7 @@ export function decodeAuditCursor(after: string | null | undefined, list: AuditL
   if (after === null || after === undefined) return null;
   const parts = Buffer.from(after, 'base64url').toString().split(':');
   const [tag, of, id, eventId] = parts;
-  if (parts.length !== 4 || tag !== CURSOR_TAG || of !== list.of || id !== String(list.id) || eventId === undefined) {
+  if (parts.length !== 4 || tag !== CURSOR_TAG || of !== list.of || id !== idOf(list) || eventId === undefined) {
     throw new ValidationError('is not a cursor of this list', 'after');
   }
   return parseId(eventId, 'after');

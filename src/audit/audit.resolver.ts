@@ -31,7 +31,21 @@ export class AuditResolver {
     @Ctx() { em, services }: GatewayContext,
   ): Promise<AuditEventConnection> {
     const list = { of: 'project', id: parseId(projectId, 'projectId') } as const;
-    const page = await services.audit.listForProject(em, list.id, first, decodeAuditCursor(after, list));
+    const page = await services.audit.list(em, { projectId: list.id }, first, decodeAuditCursor(after, list));
+    return auditConnection(page, list);
+  }
+
+  @Auth('SUPERUSER')
+  @Query(() => AuditEventConnection, {
+    description: 'The whole audit trail, newest first: every project and service, failed logins and operator actions too.',
+  })
+  async allAuditEvents(
+    @Arg('first', () => Int, { defaultValue: 50, description: 'At most 100.' }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() { em, services }: GatewayContext,
+  ): Promise<AuditEventConnection> {
+    const list = { of: 'all' } as const;
+    const page = await services.audit.list(em, {}, first, decodeAuditCursor(after, list));
     return auditConnection(page, list);
   }
 }

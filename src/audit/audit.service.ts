@@ -79,39 +79,40 @@ export async function servicePages(
   return pages;
 }
 
+/** Which events to read: those of one project or one service, or every event when neither is given. */
+export interface AuditFilter {
+  projectId?: number;
+  processingServiceId?: number;
+}
+
+/** The SQL condition (with its parameters) that selects a filter's events, with `extra` and-ed on. */
+function conditionsOf(filter: AuditFilter, extra: { sql: string; params: unknown[] }[] = []): { where: string; params: unknown[] } {
+  const conditions = [...extra];
+  if (filter.projectId !== undefined) conditions.push({ sql: 'project_ids @> array[?]::integer[]', params: [filter.projectId] });
+  if (filter.processingServiceId !== undefined) conditions.push({ sql: 'processing_service_id = ?', params: [filter.processingServiceId] });
+  if (conditions.length === 0) return { where: '', params: [] };
+  return { where: `where ${conditions.map((condition) => condition.sql).join(' and ')}`, params: conditions.flatMap((condition) => condition.params) };
+}
+
 /** Reads the audit trail, newest first. Who may read which events is the caller's rule to enforce. */
 export class AuditService {
-  /** Events concerning a project, `first` at a time after the cursor id. */
-  async listForProject(em: EntityManager, projectId: number, first: number, afterId: number | null): Promise<AuditPage> {
+  /** A filter's events, `first` at a time after the cursor id. */
+  async list(em: EntityManager, filter: AuditFilter, first: number, afterId: number | null): Promise<AuditPage> {
     checkPageSize(first);
-    const after = afterId === null ? '' : 'and id < ?';
+    const page = conditionsOf(filter, afterId === null ? [] : [{ sql: 'id < ?', params: [afterId] }]);
+    const all = conditionsOf(filter);
     const [rows, [count]] = await Promise.all([
-      em.execute<AuditEventRow[]>(
-        `select ${columns} from audit_events where project_ids @> array[?]::integer[] ${after} order by id desc limit ?`,
-        afterId === null ? [projectId, first + 1] : [projectId, afterId, first + 1],
-      ),
-      em.execute<{ count: string }[]>('select count(*) from audit_events where project_ids @> array[?]::integer[]', [projectId]),
+      em.execute<AuditEventRow[]>(`select ${columns} from audit_events ${page.where} order by id desc limit ?`, [...page.params, first + 1]),
+      em.execute<{ count: string }[]>(`select count(*) from audit_events ${all.where}`, all.params),
     ]);
     return { nodes: rows.slice(0, first).map(fromRow), totalCount: Number(count?.count ?? 0), hasNextPage: rows.length > first };
   }
 
-  /** The newest `limit` events, of one project or one service when given, else of everything (the operator's view). */
-  async recent(em: EntityManager, filter: { projectId?: number; processingServiceId?: number }, limit: number): Promise<AuditEventView[]> {
+  /** The newest `limit` events of a filter (the operator's view). */
+  async recent(em: EntityManager, filter: AuditFilter, limit: number): Promise<AuditEventView[]> {
     checkPageSize(limit, 'limit');
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.projectId !== undefined) {
-      where.push('project_ids @> array[?]::integer[]');
-      params.push(filter.projectId);
-    }
-    if (filter.processingServiceId !== undefined) {
-      where.push('processing_service_id = ?');
-      params.push(filter.processingServiceId);
-    }
-    const rows = await em.execute<AuditEventRow[]>(
-      `select ${columns} from audit_events ${where.length > 0 ? `where ${where.join(' and ')}` : ''} order by id desc limit ?`,
-      [...params, limit],
-    );
+    const { where, params } = conditionsOf(filter);
+    const rows = await em.execute<AuditEventRow[]>(`select ${columns} from audit_events ${where} order by id desc limit ?`, [...params, limit]);
     return rows.map(fromRow);
   }
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordAuditEvent } from '../../src/audit/audit-trail';
+import { anonymous } from '../../src/auth/principal';
 import { countStatements, startTestGateway, type TestGateway } from '../support/gateway';
-import { createWorld, dataOf, errorOf, type World } from '../support/world';
+import { createWorld, dataOf, errorOf, sql, type World } from '../support/world';
 import { EVENT_FIELDS, projectEvents } from './fixtures';
 
 let gw: TestGateway;
@@ -85,6 +87,48 @@ describe('project managers and superusers read a project trail', () => {
       const refused = await gw.gql('query ($p: ID!, $first: Int!) { auditEvents(projectId: $p, first: $first) { totalCount } }', { p: projectA, first }, world.as(managerA.auth));
       expect(errorOf(refused)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
     }
+  });
+});
+
+describe('superusers read the whole trail', () => {
+  type AllPage = { allAuditEvents: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; action: string; projectIds: string[] } }[] } };
+  const allQuery = 'query ($first: Int, $after: String) { allAuditEvents(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id action projectIds } } } }';
+
+  it('lists every project and what belongs to none, newest first, page by page', async () => {
+    // As the login limiter records it; failing logins here would lock this file's other sign-ins out.
+    await recordAuditEvent(gw.database.orm.em.fork(), { principal: anonymous, ip: '192.0.2.7', userAgent: null }, {
+      action: 'LOGIN_FAILURES_REPEATED',
+      details: { failures: 10 },
+    });
+    const seen: AllPage['allAuditEvents']['edges'][number]['node'][] = [];
+    let after: string | null = null;
+    let totalCount = 0;
+    for (;;) {
+      const { allAuditEvents }: AllPage = dataOf(await gw.gql<AllPage>(allQuery, { first: 3, after }, world.as(world.admin)));
+      totalCount = allAuditEvents.totalCount;
+      seen.push(...allAuditEvents.edges.map((edge) => edge.node));
+      if (!allAuditEvents.pageInfo.hasNextPage) break;
+      after = allAuditEvents.pageInfo.endCursor;
+    }
+    const [{ count }] = await sql<{ count: string }>(gw, 'select count(*) from audit_events');
+    expect(seen).toHaveLength(Number(count));
+    expect(totalCount).toBe(Number(count));
+    const ids = seen.map((event) => Number(event.id));
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    const projects = new Set(seen.flatMap((event) => event.projectIds));
+    expect([...projects]).toEqual(expect.arrayContaining([projectA, projectB]));
+    expect(seen.some((event) => event.projectIds.length === 0)).toBe(true);
+  });
+
+  it('refuses everyone else, and cursors of another list', async () => {
+    for (const headers of [world.as(managerA.auth), world.as(memberA.auth), { authorization: `Api-Key ${keyA}` }]) {
+      expect(errorOf(await gw.gql(allQuery, {}, headers)).code).toBe('FORBIDDEN');
+    }
+    expect(errorOf(await gw.gql(allQuery, {}, {})).code).toBe('UNAUTHENTICATED');
+    const ofProject = dataOf(
+      await gw.gql('query ($p: ID!) { auditEvents(projectId: $p, first: 1) { pageInfo { endCursor } } }', { p: projectA }, world.as(world.admin)),
+    ).auditEvents.pageInfo.endCursor;
+    expect(errorOf(await gw.gql(allQuery, { after: ofProject }, world.as(world.admin)))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });
 

@@ -101,6 +101,10 @@ export const matrix: Record<string, MatrixRow> = {
       unlinkedKey: 'FORBIDDEN',
     },
   },
+  'Query.allAuditEvents': {
+    variables: () => ({}),
+    expect: { ...allUsers('FORBIDDEN', 'FORBIDDEN'), superuser: 'data' },
+  },
   'Mutation.login': {
     variables: (w) => ({ email: w.memberEmail, password: w.password }),
     expect: {
