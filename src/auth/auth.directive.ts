@@ -7,6 +7,7 @@ import {
   GraphQLList,
   GraphQLNonNull,
   GraphQLString,
+  getNamedType,
   isNonNullType,
   isObjectType,
   type GraphQLFieldConfig,
@@ -68,7 +69,7 @@ export interface ScopeResolver<T, C> {
 
 export type ScopeResolvers<C> = { [K in ScopeType]: ScopeResolver<AuthScopes[K], C> };
 
-type Verdict = 'allowed' | 'forbidden' | 'hidden' | 'unauthenticated';
+export type Verdict = 'allowed' | 'forbidden' | 'hidden' | 'unauthenticated';
 
 /** Field names that look like secrets: such a field is never public by inheriting its type's rule. */
 const sensitiveName = /password|secret|digest|hash|token|^key$/i;
@@ -137,6 +138,9 @@ export function enforceAuth<C extends AuthContext>(schema: GraphQLSchema, scopes
   const problems: string[] = [];
   const scopeResolvers = scopes as Record<string, ScopeResolver<unknown, C>>;
   const typeRules = new Map<string, AuthRule | undefined>();
+  const ownRules = new Map<string, AuthRule | undefined>();
+  /** Per object type, the rules checked against its objects themselves (no argument): what `settleVerdicts` decides ahead. */
+  const objectChecks = new Map<string, ObjectCheck<C>[]>();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     const { rule, count } = readRule(schema, type);
@@ -146,21 +150,32 @@ export function enforceAuth<C extends AuthContext>(schema: GraphQLSchema, scopes
     if (rule?.arg) problems.push(`type ${type.name}: a type's rule is scoped to its own objects, not to an argument`);
     if (rule?.scope && rule.scope !== type.name) problems.push(`type ${type.name}: a type's rule can only scope to the type itself`);
     typeRules.set(type.name, rule);
+    const checks: ObjectCheck<C>[] = [];
+    if (rule?.scope && scopeResolvers[rule.scope]) checks.push({ rule, memoKey: undefined, scopeResolver: scopeResolvers[rule.scope]! });
+    for (const [fieldName, field] of Object.entries(type.getFields())) {
+      const own = readRule(schema, field);
+      if (own.count > 1) problems.push(`${type.name}.${fieldName} has more than one @auth rule`);
+      ownRules.set(`${type.name}.${fieldName}`, own.rule);
+      const ownScope = own.rule?.scope;
+      if (own.rule && ownScope === type.name && !own.rule.arg && scopeResolvers[ownScope]) {
+        checks.push({ rule: own.rule, memoKey: own.rule, scopeResolver: scopeResolvers[ownScope]! });
+      }
+    }
+    if (checks.length > 0) objectChecks.set(type.name, checks);
   }
 
   const enforced = mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (field, fieldName, typeName) => {
       const where = `${typeName}.${fieldName}`;
-      const own = readRule(schema, field);
-      if (own.count > 1) problems.push(`${where} has more than one @auth rule`);
-      const rule = own.rule ?? typeRules.get(typeName);
+      const ownRule = ownRules.get(where);
+      const rule = ownRule ?? typeRules.get(typeName);
       if (!rule) {
         problems.push(`${where} has no @auth rule, and neither has its type`);
         return field;
       }
       const problem = ruleProblem(rule);
       if (problem) problems.push(`${where}: ${problem}`);
-      if (!own.rule && rule.allow.includes('PUBLIC') && sensitiveName.test(fieldName)) {
+      if (!ownRule && rule.allow.includes('PUBLIC') && sensitiveName.test(fieldName)) {
         problems.push(`${where} looks sensitive: give it a rule of its own rather than its public type's`);
       }
       if (rule.scope && !scopeResolvers[rule.scope]) problems.push(`${where}: no scope resolver for ${rule.scope}`);
@@ -168,40 +183,98 @@ export function enforceAuth<C extends AuthContext>(schema: GraphQLSchema, scopes
       if (rule.scope && !rule.arg && rule.scope !== typeName) {
         problems.push(`${where}: scope ${rule.scope} without an arg must be the field's own type`);
       }
-      if (rule.allow.includes('PUBLIC')) return field;
-      return guardField(field, rule, own.rule !== undefined, scopeResolvers[rule.scope ?? '']);
+      const guarded = rule.allow.includes('PUBLIC') ? field : guardField(field, rule, ownRule, scopeResolvers[rule.scope ?? '']);
+      const checks = objectChecks.get(getNamedType(field.type).name);
+      return checks ? settleVerdicts(guarded, checks) : guarded;
     },
   });
   if (problems.length > 0) throw new AuthSchemaError(`Schema auth check failed:\n- ${problems.join('\n- ')}`);
   return enforced;
 }
 
+/** A rule checked against the object a field is on; `memoKey` is how that object's fields share its verdict. */
+interface ObjectCheck<C> {
+  rule: AuthRule;
+  memoKey: AuthRule | undefined;
+  scopeResolver: ScopeResolver<unknown, C>;
+}
+
+/**
+ * The verdict of `check` on `parent`, computed once per request and object: a promise while it is
+ * being decided, then the verdict itself, so fields asked after that resolve without awaiting.
+ */
+function verdictOn<C extends AuthContext>(check: ObjectCheck<C>, parent: object, context: C): Verdict | Promise<Verdict> {
+  let verdicts = context.access.verdicts.get(parent);
+  if (!verdicts) context.access.verdicts.set(parent, (verdicts = new Map()));
+  const known = verdicts.get(check.memoKey);
+  if (known !== undefined) return known;
+  const deciding = scopeVerdict(check.rule, check.scopeResolver.ofObject(parent, context), context.access);
+  verdicts.set(check.memoKey, deciding);
+  deciding.then(
+    (verdict) => verdicts.set(check.memoKey, verdict),
+    () => undefined,
+  );
+  return deciding;
+}
+
+function collectObjects(value: unknown, into: object[]): void {
+  if (Array.isArray(value)) for (const item of value) collectObjects(item, into);
+  else if (value !== null && typeof value === 'object') into.push(value);
+}
+
+/**
+ * Wraps a field that returns objects of a scoped type so their verdicts are decided, batched, before
+ * the field completes. Each object's own fields then find their verdict decided and resolve
+ * synchronously: awaiting it field by field made every field of a page a promise, which cost more
+ * than the rest of its execution. A failed decision is left for those fields to report, as before.
+ */
+function settleVerdicts<C extends AuthContext>(field: GraphQLFieldConfig<unknown, C>, checks: readonly ObjectCheck<C>[]): GraphQLFieldConfig<unknown, C> {
+  const resolve = (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, C>;
+  const settle = (value: unknown, context: C): unknown => {
+    const objects: object[] = [];
+    collectObjects(value, objects);
+    const deciding: Promise<Verdict>[] = [];
+    for (const check of checks) {
+      if (principalVerdict(check.rule, context.principal) !== 'scope') continue;
+      for (const object of objects) {
+        const verdict = verdictOn(check, object, context);
+        if (typeof verdict !== 'string') deciding.push(verdict);
+      }
+    }
+    if (deciding.length === 0) return value;
+    return Promise.allSettled(deciding).then(() => value);
+  };
+  return {
+    ...field,
+    resolve: (parent, args, context, info) => {
+      const value = resolve(parent, args, context, info);
+      return isPromiseLike(value) ? Promise.resolve(value).then((resolved) => settle(resolved, context)) : settle(value, context);
+    },
+  };
+}
+
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+
 function guardField<C extends AuthContext>(
   field: GraphQLFieldConfig<unknown, C>,
   rule: AuthRule,
-  ownRule: boolean,
+  ownRule: AuthRule | undefined,
   scopeResolver: ScopeResolver<unknown, C> | undefined,
 ): GraphQLFieldConfig<unknown, C> {
   const resolve = (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, C>;
   const nullable = !isNonNullType(field.type);
   const message = refusalMessage(rule);
   const notFound = rule.scope ? `${words(rule.scope).replace(/^./, (c) => c.toUpperCase())} not found` : 'Not found';
+  // Every field of an object shares its type's rule: the first one checks, its siblings reuse it.
+  const check: ObjectCheck<C> | undefined = scopeResolver && { rule, memoKey: ownRule, scopeResolver };
 
-  const inScope = (parent: unknown, args: Record<string, unknown>, context: C): Promise<Verdict> => {
+  const inScope = (parent: unknown, args: Record<string, unknown>, context: C): Verdict | Promise<Verdict> => {
     if (rule.arg) {
       const id = parseId(args[rule.arg] as string, rule.arg);
       return Promise.resolve(scopeResolver!.byId(id, context)).then((scope) => scopeVerdict(rule, scope, context.access));
     }
-    // Every field of an object shares its type's rule: the first one checks, its siblings reuse it.
-    const memoKey = ownRule ? rule : undefined;
-    let verdicts = context.access.verdicts.get(parent as object);
-    if (!verdicts) context.access.verdicts.set(parent as object, (verdicts = new Map()));
-    let verdict = verdicts.get(memoKey) as Promise<Verdict> | undefined;
-    if (!verdict) {
-      verdict = scopeVerdict(rule, scopeResolver!.ofObject(parent, context), context.access);
-      verdicts.set(memoKey, verdict);
-    }
-    return verdict;
+    return verdictOn(check!, parent as object, context);
   };
 
   const refuse = (verdict: Verdict) => {
@@ -220,9 +293,9 @@ function guardField<C extends AuthContext>(
       const verdict = principalVerdict(rule, context.principal);
       if (verdict === 'allowed') return resolve(parent, args, context, info);
       if (verdict !== 'scope') return refuse(verdict);
-      return inScope(parent, args, context).then((scoped) =>
-        scoped === 'allowed' ? resolve(parent, args, context, info) : refuse(scoped),
-      );
+      const scoped = inScope(parent, args, context);
+      if (typeof scoped === 'string') return scoped === 'allowed' ? resolve(parent, args, context, info) : refuse(scoped);
+      return scoped.then((decided) => (decided === 'allowed' ? resolve(parent, args, context, info) : refuse(decided)));
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import type { Verdict } from './auth.directive';
 import { isAllPowerful, type Principal } from './principal';
 import { roleRank, type ProjectRole } from './project-role';
 
@@ -16,8 +17,8 @@ export const NO_RANK = -1;
 export class ProjectAccess {
   private readonly ranks: DataLoader<number, number> | undefined;
   private linkedProjects: Promise<ReadonlySet<number>> | undefined;
-  /** Verdicts of rules on objects already checked in this request, so sibling fields reuse them. */
-  readonly verdicts = new WeakMap<object, Map<unknown, unknown>>();
+  /** Verdicts of rules on objects checked in this request (or being decided), so sibling fields reuse them. */
+  readonly verdicts = new WeakMap<object, Map<unknown, Verdict | Promise<Verdict>>>();
 
   constructor(
     private readonly em: EntityManager,
