@@ -86,7 +86,30 @@ export function reportOf(info: ClientInfo): ReportedClientInfo {
   };
 }
 
-const fits = (info: ClientInfo) => Buffer.byteLength(JSON.stringify(info)) <= CLIENT_INFO_LIMITS.maxTotalBytes;
+/** Bytes of JSON a string can take at most: quotes, and each UTF-16 unit escaped as `\uXXXX`. */
+const jsonBytesAtMost = (text: string) => 6 * text.length + 2;
+
+/**
+ * An upper bound of the info's serialized size, from string lengths alone: a heartbeat checks its
+ * report against the cap several times, and serializing it each time was most of recording it.
+ */
+function sizeAtMost(info: ClientInfo): number {
+  let bytes = 2;
+  for (const [key, value] of Object.entries(info)) {
+    bytes += jsonBytesAtMost(key) + 2;
+    if (typeof value === 'string') bytes += jsonBytesAtMost(value);
+    else if (key !== 'extra') bytes += 4;
+  }
+  for (const [key, value] of Object.entries(info.extra)) {
+    bytes += jsonBytesAtMost(key) + 2;
+    // The longest number JSON writes (e.g. -1.7976931348623157e+308) is 24 characters.
+    bytes += typeof value === 'string' ? jsonBytesAtMost(value) : 24;
+  }
+  return bytes;
+}
+
+const fits = (info: ClientInfo) =>
+  sizeAtMost(info) <= CLIENT_INFO_LIMITS.maxTotalBytes || Buffer.byteLength(JSON.stringify(info)) <= CLIENT_INFO_LIMITS.maxTotalBytes;
 
 function overlay(stored: ClientInfo | null | undefined, reported: ReportedClientInfo, observed: ObservedClientInfo): ClientInfo {
   const merged: ClientInfo = {

@@ -135,7 +135,8 @@ export class HeartbeatService {
     const reporter = `${caller.apiKeyId}|${observed.ip}|${observed.userAgent}`;
     const workerAlone = mergeClientInfo(null, reported, observed);
     const name = reportedName(workerAlone);
-    if (name) this.reporters.set(reporter, name);
+    // Most beats repeat the name already known: a lookup keeps it recent for less than a write.
+    if (name && this.reporters.get(reporter) !== name) this.reporters.set(reporter, name);
     const identity = name ?? this.reporters.get(reporter) ?? `${observed.ip ?? ''} ${workerAlone.userAgent ?? ''}`;
 
     const beat = before ?? { seenAt, info, keys: new Map(), workers: new Map() };
