@@ -88,17 +88,29 @@ export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {}
 
+/** Variables whose value can carry a credential: a message names them but never shows the value. */
+const secretBearing = new Set(['DATABASE_URL', 'ADMIN_PASSWORD']);
+const SHOWN_VALUE_LENGTH = 80;
+
+/** `PORT="abc"`, so the person starting the gateway sees what it was given; only the name for a secret. */
+function describeVariable(variable: string, value: string | undefined): string {
+  if (value === undefined || secretBearing.has(variable)) return variable;
+  const shown = value.length > SHOWN_VALUE_LENGTH ? `${value.slice(0, SHOWN_VALUE_LENGTH)}…` : value;
+  return `${variable}=${JSON.stringify(shown)}`;
+}
+
 /**
  * Validates the environment. A bad value throws a ConfigError whose message is one line naming
- * the variable, never echoing its value (it may be a password).
+ * the variable and what it was set to, except for a variable that may hold a secret.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = configSchema.safeParse(present);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    const variable = issue.path.join('.') || 'environment';
-    throw new ConfigError(`Invalid configuration: ${variable}: ${issue.message}`);
+    const variable = issue.path.join('.');
+    const subject = variable ? describeVariable(variable, present[variable]) : 'environment';
+    throw new ConfigError(`Invalid configuration: ${subject}: ${issue.message}`);
   }
   return result.data;
 }

@@ -31,8 +31,15 @@ describe('a bad value stops start-up with one line naming the variable', () => {
     expect(error.message).not.toContain('\n');
   });
 
-  it.each(['abc', '70000', '-1', '4000.5'])('PORT=%s says what a port must be, not "NaN"', (port) => {
-    expect(configErrorFor({ PORT: port }).message).toBe('Invalid configuration: PORT: must be a port number from 0 to 65535');
+  it.each(['abc', '70000', '-1', '4000.5'])('PORT=%s names the value given and what a port must be, not "NaN"', (port) => {
+    expect(configErrorFor({ PORT: port }).message).toBe(`Invalid configuration: PORT="${port}": must be a port number from 0 to 65535`);
+  });
+
+  it('shows a long value cut, on one line', () => {
+    const message = configErrorFor({ LOG_LEVEL: `${'x'.repeat(200)}\nmore` }).message;
+    expect(message.startsWith(`Invalid configuration: LOG_LEVEL="${'x'.repeat(80)}…": `)).toBe(true);
+    expect(message).not.toContain('\n');
+    expect(configErrorFor({ LOG_LEVEL: 'loud\nquiet' }).message).toContain('LOG_LEVEL="loud\\nquiet"');
   });
 
   it('never echoes a password value', () => {
