@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { growingLru } from '../core/growing-lru';
 import { performance } from 'node:perf_hooks';
 import type { GatewayContext } from '../graphql/context';
 
@@ -20,7 +21,7 @@ export class AddressBudget {
   private readonly buckets: LRUCache<string, { level: number; at: number }>;
 
   constructor(private readonly settings: AnonymousBudgetSettings) {
-    this.buckets = new LRUCache({ max: 50_000 });
+    this.buckets = growingLru(50_000);
   }
 
   /**

@@ -15,7 +15,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { LRUCache } from 'lru-cache';
+import { growingLru } from '../core/growing-lru';
 import type { GatewayContext } from '../graphql/context';
 
 type GatewayInterface = ApolloServerOptionsWithGateway<GatewayContext>['gateway'];
@@ -111,7 +111,7 @@ function asGraphqlJsError(error: GraphQLError): GraphQLError {
 export function compiledExecution(schema: GraphQLSchema, mode: ExecutionMode): CompiledExecution {
   const counts: ExecutionCounts = { compiled: 0, graphqlJs: 0 };
   type Compiled = { query: CompiledQuery; fillVariables?: (variables: Record<string, unknown>) => Record<string, unknown> };
-  const compiled = new LRUCache<string, Compiled | typeof NOT_COMPILABLE>({ max: MAX_COMPILED_DOCUMENTS });
+  const compiled = growingLru<string, Compiled | typeof NOT_COMPILABLE>(MAX_COMPILED_DOCUMENTS);
   const listeners = new Set<Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0]>();
 
   type Request = Parameters<NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>>[0];

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Kind, parse, type DocumentNode, type FragmentDefinitionNode, type SelectionNode } from 'graphql';
-import { LRUCache } from 'lru-cache';
+import { growingLru } from '../core/growing-lru';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
@@ -109,7 +109,7 @@ export function guardDocuments(
   },
 ): void {
   const { path, limits, maxTokens, documentChecks = [], onChecked } = options;
-  const accepted = new LRUCache<string, true>({ max: 5_000 });
+  const accepted = growingLru<string, true>(5_000);
   const shapeRefusal = (status: number, message: string): EdgeRefusal => ({ status, message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
 
   const check = (source: string): EdgeRefusal | null => {

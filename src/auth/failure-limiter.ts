@@ -1,4 +1,5 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { growingLru } from '../core/growing-lru';
 
 interface FailureWindow {
   count: number;
@@ -19,7 +20,7 @@ export class FailureLimiter {
     readonly limit: number,
     readonly windowSeconds: number,
   ) {
-    this.failures = new LRUCache({ max: 50_000, ttl: windowSeconds * 1000 });
+    this.failures = growingLru(50_000, { ttl: windowSeconds * 1000 });
   }
 
   /** Seconds until the subject may try again, or 0 when it may try now. */

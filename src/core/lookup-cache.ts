@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { growingLru } from './growing-lru';
 
 export interface LookupCacheSettings {
   ttlSeconds: number;
@@ -24,8 +25,7 @@ export class LookupCache<V> {
   private readonly inFlight = new Set<string>();
 
   constructor(settings: LookupCacheSettings, lookup: (em: EntityManager, key: string) => Promise<V | null>) {
-    this.entries = new LRUCache({
-      max: settings.maxEntries,
+    this.entries = growingLru(settings.maxEntries, {
       ttl: settings.ttlSeconds * 1000,
       // Concurrent requests that miss on one key share one lookup instead of each reading the table.
       fetchMethod: async (key, _stale, { context: em }) => {

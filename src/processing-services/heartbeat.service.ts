@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { LRUCache } from 'lru-cache';
+import { growingLru } from '../core/growing-lru';
 import type { ServicePrincipal } from '../auth/principal';
 import {
   mergeClientInfo,
@@ -104,9 +104,9 @@ export class HeartbeatService {
   private inFlight = new Map<number, ServiceBeat>();
   private pendingWorkers = 0;
   /** The worker each key, address and user agent last reported as. */
-  private readonly reporters = new LRUCache<string, string>({ max: MAX_PENDING_WORKERS });
+  private readonly reporters = growingLru<string, string>(MAX_PENDING_WORKERS);
   /** Each worker's last written row, so an unchanged worker is rewritten only once per write interval. */
-  private readonly written = new LRUCache<string, { at: number; columns: WorkerColumns }>({ max: MAX_PENDING_WORKERS });
+  private readonly written = growingLru<string, { at: number; columns: WorkerColumns }>(MAX_PENDING_WORKERS);
   private flushing: Promise<unknown> = Promise.resolve();
   private lastPrune = 0;
   private timer: NodeJS.Timeout | undefined;
