@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { parseNetwork } from './outbound-http';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -39,7 +39,7 @@ const configSchema = z
       .regex(/^\d+$/, 'must be a port number from 0 to 65535')
       .transform(Number)
       .pipe(z.number().max(65_535, 'must be a port number from 0 to 65535'))
-      .default(4000),
+      .default('4000'),
     LOG_LEVEL: z.enum(logLevels).default('info'),
     DATABASE_URL: z
       .string()
@@ -49,7 +49,7 @@ const configSchema = z
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
     DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(3_000),
     DATA_DIR: z.string().min(1).default('./data'),
-    ADMIN_EMAIL: z.email().optional(),
+    ADMIN_EMAIL: z.string().email().optional(),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     TRUST_PROXY: commaList,
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
@@ -99,6 +99,13 @@ function describeVariable(variable: string, value: string | undefined): string {
   return `${variable}=${JSON.stringify(shown)}`;
 }
 
+/** The issue in words that never repeat the value (the subject shows it, when it may be shown). */
+function issueMessage(issue: z.ZodIssue): string {
+  if (issue.code === z.ZodIssueCode.invalid_enum_value) return `must be one of ${issue.options.join(', ')}`;
+  if (issue.code === z.ZodIssueCode.invalid_type) return `must be a ${issue.expected}`;
+  return issue.message;
+}
+
 /**
  * Validates the environment. A bad value throws a ConfigError whose message is one line naming
  * the variable and what it was set to, except for a variable that may hold a secret.
@@ -110,7 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const issue = result.error.issues[0]!;
     const variable = issue.path.join('.');
     const subject = variable ? describeVariable(variable, present[variable]) : 'environment';
-    throw new ConfigError(`Invalid configuration: ${subject}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${subject}: ${issueMessage(issue)}`);
   }
   return result.data;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { AlgorithmReference, PipelineResultInput } from '../jobs/task-result-shape';
 import type { PipelineConfig } from '../pipelines/pipeline-registration.plan';
 import type { TaskType } from '../pipelines/task-type';
@@ -89,7 +89,7 @@ const pipelineResults = z.object({
 const rejection = z.object({ detail: z.unknown() });
 
 /** Parses JSON and checks it against a schema; null when it does not fit, with the first problem. */
-function parse<T>(schema: z.ZodType<T>, body: Buffer): { ok: true; value: T } | { ok: false; problem: string } {
+function parse<Schema extends z.ZodTypeAny>(schema: Schema, body: Buffer): { ok: true; value: z.output<Schema> } | { ok: false; problem: string } {
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));

@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { recordAuditEvent } from '../audit/audit-trail';
 import { anonymous, isAllPowerful, type Principal, type UserPrincipal } from '../auth/principal';
 import type { FailureLimiter } from '../auth/failure-limiter';
@@ -35,7 +35,7 @@ function sessionDigest(token: string): string | null {
   return token.startsWith(SESSION_TOKEN_TAG) && token.length <= 100 ? secretDigest(token) : null;
 }
 
-const emailSchema = z.email().max(254);
+const emailSchema = z.string().email().max(254);
 
 /** Lower-cases and validates an email address. */
 export function normalizeEmail(email: string, path = 'email'): string {
