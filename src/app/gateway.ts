@@ -77,8 +77,11 @@ export async function startGateway(
     );
     const channels: ChannelHandlers = { [INVALIDATION_CHANNEL]: (payload) => forget(services, parseInvalidation(payload)) };
     if (config.PUSH_RUNNER === 'on') channels[PUSH_WORK_CHANNEL] = () => push.wake();
-    // The embedded database serves one process, so there is no other replica to hear from; new
-    // push work there waits for the runner's next idle round.
+    // The embedded database serves one process, so there is no other replica to hear from; its
+    // one session hears the push-work notices of this process's own statements.
+    if (database.hearOwnNotifications && config.PUSH_RUNNER === 'on') {
+      await database.hearOwnNotifications(PUSH_WORK_CHANNEL, () => push.wake());
+    }
     notifications =
       config.DATABASE_URL && !database.embedded
         ? listenForNotifications(

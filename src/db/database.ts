@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 import { loadMigrations, migrationNames } from './migrations';
-import { ormConfig } from './orm.config';
+import { ormConfig, type ListeningConnection } from './orm.config';
 
 export interface Database {
   orm: MikroORM;
@@ -10,6 +10,12 @@ export interface Database {
   embedded: boolean;
   /** Is the database answering? Used by /readyz. */
   ping(): Promise<boolean>;
+  /**
+   * Embedded only: calls `handler` whenever this process's own statements notify `channel`. The
+   * embedded server has one session, which hears its own NOTIFY; on a server, replicas hear one
+   * another through the notification listener instead.
+   */
+  hearOwnNotifications?(channel: string, handler: () => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,12 +36,23 @@ export async function openDatabase(settings: DatabaseSettings, logger?: Logger):
     clientUrl = embedded.url;
     logger?.info({ dataDir: settings.dataDir }, 'using embedded PostgreSQL (PGlite)');
   }
+  const heard = new Map<string, () => void>();
+  const listenStatement = (channel: string) => {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    return `listen ${channel}`;
+  };
+  // The pool may close its one connection when idle: each new one listens again, and is heard.
+  const onConnect = async (connection: ListeningConnection) => {
+    connection.on('notification', ({ channel }) => heard.get(channel)?.());
+    for (const channel of heard.keys()) await connection.query(listenStatement(channel));
+  };
   let orm: MikroORM;
   try {
     orm = await MikroORM.init(
       ormConfig({
         clientUrl,
         poolSize: embedded ? 1 : settings.poolSize,
+        onConnect: embedded ? onConnect : undefined,
         // The embedded database runs statements one at a time: a timeout would also count the queue.
         statementTimeoutMs: embedded ? undefined : settings.statementTimeoutMs,
         connectTimeoutMs: settings.connectTimeoutMs,
@@ -49,6 +66,12 @@ export async function openDatabase(settings: DatabaseSettings, logger?: Logger):
   return {
     orm,
     embedded: embedded !== undefined,
+    ...(embedded && {
+      async hearOwnNotifications(channel: string, handler: () => void) {
+        heard.set(channel, handler);
+        await orm.em.getConnection().execute(listenStatement(channel));
+      },
+    }),
     async ping() {
       try {
         await orm.em.getConnection().execute('select 1');

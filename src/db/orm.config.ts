@@ -12,6 +12,14 @@ export interface OrmSettings {
   connectTimeoutMs?: number;
   /** Where the driver's own warnings go (e.g. a pooled connection the server dropped); else JSON on stderr. */
   logger?: Logger;
+  /** Runs on every new pooled connection before it is used. */
+  onConnect?: (connection: ListeningConnection) => Promise<void>;
+}
+
+/** What `onConnect` is given of a pooled driver connection. */
+export interface ListeningConnection {
+  query(sql: string): Promise<unknown>;
+  on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
 }
 
 /** knex's logger interface, writing JSON through pino instead of plain lines to the console. */
@@ -26,7 +34,7 @@ function driverLog(logger: Logger) {
 }
 
 /** MikroORM options for one database. The global EntityManager is off: every unit of work forks. */
-export function ormConfig({ clientUrl, poolSize, statementTimeoutMs, connectTimeoutMs, logger }: OrmSettings): Options {
+export function ormConfig({ clientUrl, poolSize, statementTimeoutMs, connectTimeoutMs, logger, onConnect }: OrmSettings): Options {
   return defineConfig({
     clientUrl,
     entities,
@@ -34,7 +42,20 @@ export function ormConfig({ clientUrl, poolSize, statementTimeoutMs, connectTime
     forceUtcTimezone: true,
     ensureDatabase: false,
     discovery: { warnWhenNoEntities: true, checkDuplicateTableNames: true },
-    pool: { min: 0, max: poolSize, idleTimeoutMillis: 30_000, ...(connectTimeoutMs ? { acquireTimeoutMillis: connectTimeoutMs } : {}) },
+    pool: {
+      min: 0,
+      max: poolSize,
+      idleTimeoutMillis: 30_000,
+      ...(connectTimeoutMs ? { acquireTimeoutMillis: connectTimeoutMs } : {}),
+      ...(onConnect && {
+        afterCreate: (connection: ListeningConnection, done: (error: unknown, connection: ListeningConnection) => void) => {
+          onConnect(connection).then(
+            () => done(null, connection),
+            (error: unknown) => done(error, connection),
+          );
+        },
+      }),
+    },
     // The migrator and the migrations are loaded only when one is pending (see `migrate`).
     migrations: {
       tableName: 'schema_migrations',
