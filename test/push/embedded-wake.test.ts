@@ -1,16 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { startPushEndpoint, type PushEndpoint } from '../support/push-endpoint';
-import { until } from '../support/until';
-import { createWorld, dataOf, unique, type World } from '../support/world';
+import type { PushEndpoint } from '../support/push-endpoint';
+import { pushJobDoneAfterIdle } from '../support/push-wake';
+import { createWorld, type World } from '../support/world';
 
-const SYNC = 'mutation ($id: ID!) { syncProcessingServicePipelines(id: $id) { success } }';
-const CREATE_JOB = 'mutation ($input: CreateJobInput!) { createJob(input: $input) { id } }';
-const JOB = 'query ($id: ID!) { job(id: $id) { status progress { total done } } }';
 const IDLE_PAUSE_MS = 600_000;
 /** Idle, the runner's pause doubles from this: after `IDLE_WAIT_MS` it is seconds long. */
 const POLL_INTERVAL_MS = 500;
@@ -21,7 +17,7 @@ const WOKEN_WITHIN_MS = 1_500;
 let dataDir: string;
 let gw: TestGateway;
 let world: World;
-let endpoint: PushEndpoint | undefined;
+const endpoints: PushEndpoint[] = [];
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'psgw-embedded-wake-'));
@@ -40,33 +36,15 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await gw?.close();
-  await endpoint?.close();
+  await Promise.all(endpoints.map((endpoint) => endpoint.close()));
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('push dispatch on the embedded database', () => {
   it('runs a new push job at once, waking on its own notification instead of the idle pause', { timeout: 60_000 }, async () => {
     expect(gw.database.embedded).toBe(true);
-    const slug = unique('embedded-pipeline');
-    endpoint = await startPushEndpoint([{ slug, algorithms: [{ key: `${slug}-detector`, task_type: 'detection' }] }]);
-    const admin = world.as(world.admin);
-    const projectId = await world.createProject('embedded push');
-    const serviceId = await world.createService({ projectIds: [projectId], endpointUrl: endpoint.url });
-    dataOf(await gw.gql(SYNC, { id: serviceId }, admin));
-    // Idle again long enough that the runner's own next round is seconds away.
-    await sleep(IDLE_WAIT_MS);
-    const images = Array.from({ length: 3 }, (_, index) => ({ id: `${slug}-img-${index}`, url: `https://images.example.org/${index}.jpg` }));
-    const { createJob } = dataOf(
-      await gw.gql<{ createJob: { id: string } }>(CREATE_JOB, { input: { projectId, pipelineSlug: slug, name: 'wake', images } }, admin),
-    );
-    const created = Date.now();
-    const job = await until(
-      async () => dataOf(await gw.gql(JOB, { id: createJob.id }, admin)).job,
-      (current: { status: string }) => current.status === 'SUCCESS',
-      15_000,
-      50,
-    );
-    const ms = Date.now() - created;
+    // Idle long enough after the setup that the runner's own next round is seconds away.
+    const { job, ms } = await pushJobDoneAfterIdle(gw, world, { idleMs: IDLE_WAIT_MS, images: 3, endpoints });
     console.log(`[embedded push] job done ${ms} ms after it was created`);
     expect(job).toEqual({ status: 'SUCCESS', progress: { total: 3, done: 3 } });
     expect(ms).toBeLessThan(WOKEN_WITHIN_MS);

@@ -2,19 +2,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { startPushEndpoint, type PushEndpoint } from '../support/push-endpoint';
+import type { PushEndpoint } from '../support/push-endpoint';
+import { pushJobDoneAfterIdle } from '../support/push-wake';
 import { concurrencySkipReason } from '../support/test-database';
 import { until } from '../support/until';
 import { PUSH_WORK_CHANNEL } from '../../src/push/push-runner';
-import { createWorld, dataOf, sql, unique, type World } from '../support/world';
+import { createWorld, sql, unique, type World } from '../support/world';
 
 const skipReason = concurrencySkipReason();
 if (skipReason) console.warn(`[push idle] skipped (LISTEN/NOTIFY wakes only on a PostgreSQL server): ${skipReason}`);
 
 const POLL_INTERVAL_MS = 50;
-const SYNC = 'mutation ($id: ID!) { syncProcessingServicePipelines(id: $id) { success } }';
-const CREATE_JOB = 'mutation ($input: CreateJobInput!) { createJob(input: $input) { id } }';
-const JOB = 'query ($id: ID!) { job(id: $id) { status progress { total done } } }';
 
 let gw: TestGateway;
 let world: World;
@@ -54,29 +52,8 @@ describe.skipIf(skipReason)('push dispatch while there is no push work', () => {
     expect(asked).toBeLessThan(windowMs / POLL_INTERVAL_MS / 4);
   });
 
-  async function pushJobDoneAfterCreation(): Promise<{ job: unknown; ms: number }> {
-    const slug = unique('idle-pipeline');
-    const endpoint = await startPushEndpoint([{ slug, algorithms: [{ key: `${slug}-detector`, task_type: 'detection' }] }]);
-    endpoints.push(endpoint);
-    const admin = world.as(world.admin);
-    const projectId = await world.createProject('push idle');
-    const serviceId = await world.createService({ projectIds: [projectId], endpointUrl: endpoint.url });
-    dataOf(await gw.gql(SYNC, { id: serviceId }, admin));
-    // Idle again, with a pause that would now outlast the test, before the job comes.
-    await sleep(1_000);
-    const images = Array.from({ length: 5 }, (_, index) => ({ id: `${slug}-img-${index}`, url: `https://images.example.org/${index}.jpg` }));
-    const { createJob } = dataOf(
-      await gw.gql<{ createJob: { id: string } }>(CREATE_JOB, { input: { projectId, pipelineSlug: slug, name: 'wake', images } }, admin),
-    );
-    const created = Date.now();
-    const job = await until(
-      async () => dataOf(await gw.gql(JOB, { id: createJob.id }, admin)).job,
-      (current: { status: string }) => current.status === 'SUCCESS',
-      15_000,
-      50,
-    );
-    return { job, ms: Date.now() - created };
-  }
+  // Idle again after the setup, with a pause that would now outlast the test, before the job comes.
+  const pushJobDoneAfterCreation = () => pushJobDoneAfterIdle(gw, world, { idleMs: 1_000, images: 5, endpoints });
 
   it('wakes when a push-mode job is created, instead of waiting out its idle pause', async () => {
     const { job, ms } = await pushJobDoneAfterCreation();
