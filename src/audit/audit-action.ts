@@ -12,6 +12,8 @@ export const auditActions = [
   'MEMBER_REMOVED',
   /** A client address used up its login attempts: written once per window, when the limit is reached. */
   'LOGIN_FAILURES_REPEATED',
+  /** The operator removed the events older than a cut-off (retention); this event says when and how many. */
+  'AUDIT_PRUNED',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

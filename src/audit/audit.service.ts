@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ValidationError } from '../core/errors';
 import type { ActorKind, AuditAction } from './audit-action';
+import type { AuditOrigin } from './audit-origin';
+import { recordAuditEvent } from './audit-trail';
 
 export const AUDIT_PAGE_MAX = 100;
 
@@ -106,6 +108,19 @@ export class AuditService {
       em.execute<{ count: string }[]>(`select count(*) from audit_events ${all.where}`, all.params),
     ]);
     return { nodes: rows.slice(0, first).map(fromRow), totalCount: Number(count?.count ?? 0), hasNextPage: rows.length > first };
+  }
+
+  /**
+   * Removes the events that occurred before `before`, and records that it did, in one transaction:
+   * the trail's trigger lets a delete through only for events older than the cut-off set here.
+   */
+  async prune(em: EntityManager, origin: AuditOrigin, before: Date): Promise<number> {
+    return em.transactional(async (tx) => {
+      await tx.execute(`select set_config('psgw.audit_prune_before', ?, true)`, [before.toISOString()]);
+      const deleted = await tx.execute<{ id: number }[]>('delete from audit_events where occurred_at < ? returning id', [before]);
+      await recordAuditEvent(tx, origin, { action: 'AUDIT_PRUNED', projectIds: [], details: { before: before.toISOString(), deleted: deleted.length } });
+      return deleted.length;
+    });
   }
 
   /** The newest `limit` events of a filter (the operator's view). */

@@ -1,3 +1,4 @@
+import { operatorOrigin } from '../audit/audit-origin';
 import { AUDIT_PAGE_MAX, type AuditEventView } from '../audit/audit.service';
 import { parseId } from '../core/ids';
 import { UsageError, type Command } from './command';
@@ -66,4 +67,32 @@ const auditList: Command = {
   },
 };
 
-export const auditCommands: Command[] = [auditList];
+const DAY_MS = 24 * 3600 * 1000;
+const MAX_RETENTION_DAYS = 36_500;
+
+const auditPrune: Command = {
+  name: 'audit prune',
+  positionals: [],
+  options: {
+    'older-than-days': { type: 'string', value: '<N>', help: 'remove the events that occurred more than N days ago (required)' },
+  },
+  summary: 'Remove audit events older than a number of days (retention), recording the pruning itself.',
+  details: [
+    'The trail is otherwise append-only: the database refuses any other update or delete. The pruning',
+    'is an AUDIT_PRUNED event of its own, with the cut-off and the number of events removed.',
+  ],
+  async prepare({ values }) {
+    const days = values['older-than-days'];
+    const olderThanDays = typeof days === 'string' && /^\d{1,6}$/.test(days) ? Number(days) : 0;
+    if (olderThanDays < 1 || olderThanDays > MAX_RETENTION_DAYS) {
+      throw new UsageError(`--older-than-days: expected a whole number of days from 1 to ${MAX_RETENTION_DAYS}`);
+    }
+    return async ({ em, services, out }) => {
+      const before = new Date(Date.now() - olderThanDays * DAY_MS);
+      const deleted = await services.audit.prune(em, operatorOrigin, before);
+      out(`Removed ${deleted} audit event${deleted === 1 ? '' : 's'} that occurred before ${formatTime(before)}.`);
+    };
+  },
+};
+
+export const auditCommands: Command[] = [auditList, auditPrune];

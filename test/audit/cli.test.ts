@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorOrigin } from '../../src/audit/audit-origin';
 import { createServices } from '../../src/app/services';
@@ -79,5 +80,62 @@ describe('audit list', () => {
       expect(run.stdout).toBe('');
       expect(run.stderr).toMatch(/^error: --(limit|project)/);
     }
+  });
+});
+
+describe('audit prune', () => {
+  /** Runs SQL straight on the test database, outside the gateway's rules. */
+  async function onDatabase<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  }
+  const count = () => onDatabase(async (client) => Number((await client.query('select count(*) from audit_events')).rows[0].count));
+
+  it('removes only the events older than the cut-off, and records that it did', async () => {
+    await onDatabase((client) =>
+      client.query(`insert into audit_events (occurred_at, action, actor_kind, actor_label)
+                    values (now() - interval '400 days', 'SERVICE_CREATED', 'OPERATOR', 'operator (CLI)'),
+                           (now() - interval '31 days', 'SERVICE_DELETED', 'OPERATOR', 'operator (CLI)'),
+                           (now() - interval '29 days', 'SERVICE_UPDATED', 'OPERATOR', 'operator (CLI)')`),
+    );
+    const before = await count();
+    const run = await cli(['audit', 'prune', '--older-than-days', '30']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^Removed 2 audit events that occurred before \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\.\n$/);
+    expect(await count()).toBe(before - 2 + 1);
+    const [newest] = rowsOf((await cli(['audit', 'list', '--limit', '1'])).stdout);
+    expect(newest![2]).toBe('AUDIT_PRUNED');
+    expect(newest![3]).toBe('operator (CLI)');
+    expect(JSON.parse(newest![6]!)).toMatchObject({ deleted: 2, before: expect.stringMatching(/^\d{4}-/) });
+    const ages = await onDatabase(async (client) => (await client.query(`select action from audit_events where occurred_at < now() - interval '28 days'`)).rows);
+    expect(ages).toEqual([{ action: 'SERVICE_UPDATED' }]);
+  });
+
+  it('leaves the trail append-only outside a pruning', async () => {
+    await onDatabase(async (client) => {
+      await expect(client.query('delete from audit_events')).rejects.toThrow(/append-only/);
+      await expect(client.query(`update audit_events set actor_label = 'someone else'`)).rejects.toThrow(/append-only/);
+      await client.query('begin');
+      await client.query(`select set_config('psgw.audit_prune_before', now()::text, true)`);
+      await expect(client.query(`update audit_events set actor_label = 'someone else'`)).rejects.toThrow(/append-only/);
+      await client.query('rollback');
+    });
+    expect(await count()).toBeGreaterThan(0);
+  });
+
+  it('refuses a missing or bad --older-than-days with exit code 2, removing nothing', async () => {
+    const before = await count();
+    for (const argv of [[], ['--older-than-days', '0'], ['--older-than-days', 'soon'], ['--older-than-days', '1.5'], ['--older-than-days', '36501']]) {
+      const run = await cli(['audit', 'prune', ...argv]);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^error: --older-than-days: expected a whole number of days from 1 to 36500/);
+    }
+    expect(await count()).toBe(before);
   });
 });

@@ -4,6 +4,7 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 /** What an audit event records. */
 export type AuditAction =
+  | 'AUDIT_PRUNED'
   | 'KEY_EXPIRED_BY_ROTATION'
   | 'KEY_GENERATED'
   | 'KEY_REVOKED'

@@ -13,6 +13,7 @@ export const migrationNames = [
   'Migration20261204015834_audit_events',
   'Migration20261204030000_processing_service_workers',
   'Migration20261204140000_push_wake_on_requeue',
+  'Migration20261204220000_audit_retention',
 ] as const;
 
 /** The migration classes: loading them loads the migrator, so only when there is one to run. */
