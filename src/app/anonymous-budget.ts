@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
 import type { LRUCache } from 'lru-cache';
-import { growingLru } from '../core/growing-lru';
 import { performance } from 'node:perf_hooks';
+import { growingLru } from '../core/growing-lru';
 import type { GatewayContext } from '../graphql/context';
 
 export interface AnonymousBudgetSettings {

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Kind, parse, type DocumentNode, type FragmentDefinitionNode, type SelectionNode } from 'graphql';
-import { growingLru } from '../core/growing-lru';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { growingLru } from '../core/growing-lru';
 
 /** A refusal answered at the edge, before Apollo: HTTP status and one GraphQL error. */
 export interface EdgeRefusal {

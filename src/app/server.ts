@@ -153,8 +153,8 @@ export async function createGateway({ config, database, services, logger, schema
     // Apollo's own warnings as JSON lines in the same stream, not plain console output.
     logger,
     parseOptions: { maxTokens: queryLimits.maxTokens },
-    // Apollo indents every response by default: on a large page that is a third of the bytes
-    // and several times the serialisation time, for clients that parse it anyway.
+    // Apollo indents every response by default: larger bodies, slower to write, for clients that
+    // parse them anyway.
     stringifyResult: (result) => JSON.stringify(result),
     formatError: production ? formatErrorForProduction : formatError,
     validationRules: armor.validationRules,
