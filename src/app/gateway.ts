@@ -77,11 +77,9 @@ export async function startGateway(
     );
     const channels: ChannelHandlers = { [INVALIDATION_CHANNEL]: (payload) => forget(services, parseInvalidation(payload)) };
     if (config.PUSH_RUNNER === 'on') channels[PUSH_WORK_CHANNEL] = () => push.wake();
-    // The embedded database serves one process, so there is no other replica to hear from; its
-    // one session hears the push-work notices of this process's own statements.
-    if (database.hearOwnNotifications && config.PUSH_RUNNER === 'on') {
-      await database.hearOwnNotifications(PUSH_WORK_CHANNEL, () => push.wake());
-    }
+    // The embedded database serves one process, so there is no other replica to hear from: its one
+    // session hears the notifications of this process's own statements, on the same channels.
+    if (database.hearOwnNotifications) await database.hearOwnNotifications(channels);
     notifications =
       config.DATABASE_URL && !database.embedded
         ? listenForNotifications(

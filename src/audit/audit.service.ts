@@ -117,9 +117,14 @@ export class AuditService {
   async prune(em: EntityManager, origin: AuditOrigin, before: Date): Promise<number> {
     return em.transactional(async (tx) => {
       await tx.execute(`select set_config('psgw.audit_prune_before', ?, true)`, [before.toISOString()]);
-      const deleted = await tx.execute<{ id: number }[]>('delete from audit_events where occurred_at < ? returning id', [before]);
-      await recordAuditEvent(tx, origin, { action: 'AUDIT_PRUNED', projectIds: [], details: { before: before.toISOString(), deleted: deleted.length } });
-      return deleted.length;
+      // Counted in the database: a long-unpruned trail can hold millions of rows to remove.
+      const [{ count }] = await tx.execute<[{ count: string }]>(
+        'with deleted as (delete from audit_events where occurred_at < ? returning 1) select count(*) from deleted',
+        [before],
+      );
+      const deleted = Number(count);
+      await recordAuditEvent(tx, origin, { action: 'AUDIT_PRUNED', projectIds: [], details: { before: before.toISOString(), deleted } });
+      return deleted;
     });
   }
 

@@ -231,11 +231,12 @@ function collectObjects(value: unknown, into: object[]): void {
 function settleVerdicts<C extends AuthContext>(field: GraphQLFieldConfig<unknown, C>, checks: readonly ObjectCheck<C>[]): GraphQLFieldConfig<unknown, C> {
   const resolve = (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, C>;
   const settle = (value: unknown, context: C): unknown => {
+    const scoped = checks.filter((check) => principalVerdict(check.rule, context.principal) === 'scope');
+    if (scoped.length === 0) return value;
     const objects: object[] = [];
     collectObjects(value, objects);
     const deciding: Promise<Verdict>[] = [];
-    for (const check of checks) {
-      if (principalVerdict(check.rule, context.principal) !== 'scope') continue;
+    for (const check of scoped) {
       for (const object of objects) {
         const verdict = verdictOn(check, object, context);
         if (typeof verdict !== 'string') deciding.push(verdict);

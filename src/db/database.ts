@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 import { loadMigrations, migrationNames } from './migrations';
+import type { ChannelHandlers } from './notification-listener';
 import { ormConfig, type ListeningConnection } from './orm.config';
 
 export interface Database {
@@ -11,11 +12,11 @@ export interface Database {
   /** Is the database answering? Used by /readyz. */
   ping(): Promise<boolean>;
   /**
-   * Embedded only: calls `handler` whenever this process's own statements notify `channel`. The
-   * embedded server has one session, which hears its own NOTIFY; on a server, replicas hear one
-   * another through the notification listener instead.
+   * Embedded only: hands each notification of this process's own statements on `channels` to its
+   * handler. The embedded server has one session, which hears its own NOTIFY; on a server, replicas
+   * hear one another (and themselves) through the notification listener instead.
    */
-  hearOwnNotifications?(channel: string, handler: () => void): Promise<void>;
+  hearOwnNotifications?(channels: ChannelHandlers): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,15 +37,11 @@ export async function openDatabase(settings: DatabaseSettings, logger?: Logger):
     clientUrl = embedded.url;
     logger?.info({ dataDir: settings.dataDir }, 'using embedded PostgreSQL (PGlite)');
   }
-  const heard = new Map<string, () => void>();
-  const listenStatement = (channel: string) => {
-    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
-    return `listen ${channel}`;
-  };
+  let heard: ChannelHandlers = {};
   // The pool may close its one connection when idle: each new one listens again, and is heard.
   const onConnect = async (connection: ListeningConnection) => {
-    connection.on('notification', ({ channel }) => heard.get(channel)?.());
-    for (const channel of heard.keys()) await connection.query(listenStatement(channel));
+    connection.on('notification', ({ channel, payload }) => heard[channel]?.(payload ?? ''));
+    for (const channel of Object.keys(heard)) await connection.query(`listen ${channel}`);
   };
   let orm: MikroORM;
   try {
@@ -67,9 +64,9 @@ export async function openDatabase(settings: DatabaseSettings, logger?: Logger):
     orm,
     embedded: embedded !== undefined,
     ...(embedded && {
-      async hearOwnNotifications(channel: string, handler: () => void) {
-        heard.set(channel, handler);
-        await orm.em.getConnection().execute(listenStatement(channel));
+      async hearOwnNotifications(channels: ChannelHandlers) {
+        heard = channels;
+        for (const channel of Object.keys(channels)) await orm.em.getConnection().execute(`listen ${channel}`);
       },
     }),
     async ping() {
